@@ -1,0 +1,46 @@
+"""Roles and named permissions: the one table that says who may do what inside an organisation.
+
+Views declare the permission they need (`@org_view("members.invite")`); the tenancy test harness reads
+the same declaration to prove that every role reaches exactly what this table allows.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner (executive)")
+    MANAGER = "manager", _("Manager (IT / security lead)")
+    MEMBER = "member", _("Member (employee)")
+    ADVISOR = "advisor", _("Advisor (outside support)")
+    VIEWER = "viewer", _("Viewer (read only)")
+
+
+# Roles that see the organisation's security posture and administration screens.
+ROLES_REQUIRING_MFA = frozenset({Role.OWNER, Role.MANAGER, Role.ADVISOR})
+
+_ALL = frozenset(Role)
+_STAFF = frozenset({Role.OWNER, Role.MANAGER, Role.ADVISOR, Role.VIEWER})
+_EDITORS = frozenset({Role.OWNER, Role.MANAGER, Role.ADVISOR})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # Everyone who belongs to the organisation.
+    "org.view": _ALL,
+    # The security programme: assessments, plans, reports, incidents (read / change).
+    "program.view": _STAFF,
+    "program.change": _EDITORS,
+    # People and administration.
+    "members.view": _STAFF,
+    "members.invite": frozenset({Role.OWNER, Role.MANAGER}),
+    "members.change_role": frozenset({Role.OWNER}),
+    "org.settings": frozenset({Role.OWNER}),
+    "audit.view": frozenset({Role.OWNER}),
+}
+
+
+def role_has_permission(role: str | None, permission: str) -> bool:
+    if permission not in PERMISSIONS:
+        raise KeyError(f"Unknown permission {permission!r}; add it to ippo.core.roles.PERMISSIONS.")
+    return role is not None and role in PERMISSIONS[permission]

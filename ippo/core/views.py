@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ippo.accounts.forms import InvitationForm
+from ippo.accounts.models import Invitation
+from ippo.accounts.services import invitation_create, invitation_revoke
+from ippo.core.audit import action_label, audit_events_for_org
+from ippo.core.forms import OrganizationCreateForm, RoleChangeForm
+from ippo.core.models import Membership
+from ippo.core.pillars import PILLARS_BY_KEY
+from ippo.core.services import membership_change_role, membership_remove, organization_create
+from ippo.core.tenancy import memberships_of, org_view
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def start(request):
+    """Where a signed-in person lands: their organisation, a choice of several, or creating one."""
+    memberships = memberships_of(request.user)
+    if len(memberships) == 1:
+        return redirect("org:org_home", org_slug=memberships[0].organization.slug)
+    if not memberships:
+        return redirect("core:org_create")
+    return redirect("core:org_list")
+
+
+@login_required
+def org_list(request):
+    return render(request, "core/organization_list.html", {"memberships": memberships_of(request.user)})
+
+
+@login_required
+def org_create(request):
+    form = OrganizationCreateForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                org = organization_create(
+                    actor=request.user, name=form.cleaned_data["name"], slug=form.cleaned_data["slug"]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("%(org)s was created. You are its owner.") % {"org": org.name})
+                return redirect("org:org_home", org_slug=org.slug)
+        return render(request, "core/organization_create.html", {"form": form}, status=400)
+    return render(request, "core/organization_create.html", {"form": form})
+
+
+@org_view("org.view")
+def org_home(request):
+    return render(request, "core/organization_home.html")
+
+
+def _pillar_view(key: str):
+    pillar = PILLARS_BY_KEY[key]
+
+    @org_view(pillar.permission)
+    def view(request):
+        return render(request, "core/pillar_empty.html", {"pillar": pillar})
+
+    view.__name__ = f"pillar_{key}"
+    return view
+
+
+pillar_assessment = _pillar_view("assessment")
+pillar_reports = _pillar_view("reports")
+pillar_training = _pillar_view("training")
+pillar_controls = _pillar_view("controls")
+pillar_incidents = _pillar_view("incidents")
+
+
+@org_view("members.view")
+def member_list(request):
+    memberships = Membership.objects.select_related("user").order_by("role", "user__email")
+    invitations = (
+        Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+    form = InvitationForm()
+    return render(
+        request,
+        "core/member_list.html",
+        {"memberships": memberships, "invitations": invitations, "form": form, "role_form": RoleChangeForm()},
+    )
+
+
+@require_POST
+@org_view("members.invite")
+def member_invite(request):
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation_create(
+                actor=request.user,
+                org=request.org,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                language=request.LANGUAGE_CODE,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("An invitation was sent to %(email)s. The link is valid for 7 days.")
+                % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("org:member_list", org_slug=request.org.slug)
+    memberships = Membership.objects.select_related("user").order_by("role", "user__email")
+    invitations = Invitation.objects.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("invited_by")
+    return render(
+        request,
+        "core/member_list.html",
+        {"memberships": memberships, "invitations": invitations, "form": form, "role_form": RoleChangeForm()},
+        status=400,
+    )
+
+
+@require_POST
+@org_view("members.invite")
+def invitation_revoke_view(request, pk: int):
+    invitation = get_object_or_404(Invitation.objects.all(), pk=pk)
+    invitation_revoke(actor=request.user, org=request.org, invitation=invitation)
+    messages.success(request, _("The invitation to %(email)s was cancelled.") % {"email": invitation.email})
+    return redirect("org:member_list", org_slug=request.org.slug)
+
+
+@require_POST
+@org_view("members.change_role")
+def membership_role_view(request, pk: int):
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk)
+    form = RoleChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose a role from the list."))
+    else:
+        try:
+            membership_change_role(actor=request.user, org=request.org, membership=membership, role=form.cleaned_data["role"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("%(person)s is now: %(role)s.") % {"person": membership.user, "role": membership.get_role_display()},
+            )
+    return redirect("org:member_list", org_slug=request.org.slug)
+
+
+@require_POST
+@org_view("members.change_role")
+def membership_remove_view(request, pk: int):
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk)
+    try:
+        membership_remove(actor=request.user, org=request.org, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(person)s was removed from the organisation.") % {"person": membership.user})
+    return redirect("org:member_list", org_slug=request.org.slug)
+
+
+@org_view("audit.view")
+def audit_log(request):
+    events = audit_events_for_org(request.org).select_related(None).order_by("-seq")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    rows = [(event, action_label(event.action)) for event in page.object_list]
+    return render(request, "core/audit_log.html", {"page": page, "rows": rows})
