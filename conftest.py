@@ -32,7 +32,10 @@ def make_user(db):
 
     def make(email: str | None = None, *, password: str = "a-Long-passw0rd!", mfa: bool = False, **extra) -> User:
         counter["n"] += 1
+        from allauth.account.models import EmailAddress
+
         user = User.objects.create_user(email=email or f"user{counter['n']}@example.com", password=password, **extra)
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
         if mfa:
             enrol_totp(user)
         return user

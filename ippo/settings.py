@@ -9,7 +9,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from ippo.lib.env import data_dir, email_settings, env_bool, env_int, env_list, env_str, secret_key
 
@@ -115,7 +114,9 @@ CACHES = {
         }
     )
 }
-if env_str("CACHE_URL").startswith(("redis://", "rediss://")):
+if env_str("CACHE_URL"):
+    if not env_str("CACHE_URL").startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured("CACHE_URL must start with redis:// or rediss://.")
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
 
 # --- Background tasks: django-tasks with the database backend; `ippo serve` runs the worker alongside.
@@ -156,7 +157,10 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = env_str("IPPO_EMAIL_VERIFICATION", "optional")
+# New sign-ups confirm their address with a code sent by e-mail before they can do anything else
+# (invitation links already prove the address). "optional" is for closed networks without mail.
+ACCOUNT_EMAIL_VERIFICATION = env_str("IPPO_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True  # passwordless sign-in with a one-time code sent by e-mail
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
@@ -173,6 +177,7 @@ ACCOUNT_RATE_LIMITS = {
     "request_login_code": "10/m/ip,3/m/key",
     "reauthenticate": "10/m/user",
 }
+MFA_ADAPTER = "ippo.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = env_str("IPPO_MFA_ISSUER", "ippo")

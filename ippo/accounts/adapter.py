@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 
+from ippo.lib import crypto
 from ippo.lib.env import env_bool
 
 
@@ -32,3 +34,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user.name = (full_name or "").strip()[:150]
         user.language = getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
         return user
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets are stored encrypted (ippo.lib.crypto), never in the clear."""
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text)

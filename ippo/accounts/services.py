@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,7 @@ from ippo.core.models import Membership, Organization
 from ippo.core.roles import Role
 
 INVITATION_VALID_DAYS = 7
+logger = logging.getLogger(__name__)
 
 
 def invitation_url(token: str) -> str:
@@ -55,6 +57,15 @@ def invitation_create(*, actor, org: Organization, email: str, role: str, langua
 
 
 def _send_invitation(invitation: Invitation, token: str, language: str) -> None:
+    """Runs after commit. A mail failure must not turn a saved invitation into an error page: it is logged,
+    and the invitation stays listed so it can be cancelled and sent again."""
+    try:
+        _render_and_send_invitation(invitation, token, language)
+    except Exception:
+        logger.exception("Could not send the invitation e-mail for invitation %s", invitation.pk)
+
+
+def _render_and_send_invitation(invitation: Invitation, token: str, language: str) -> None:
     with translation.override(language):
         context = {
             "invitation": invitation,

@@ -13,7 +13,6 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
 from django_scopes import scopes_disabled
 
 from ippo.core.models import GENESIS_HASH, AuditEvent, AuditHead, Membership, Organization

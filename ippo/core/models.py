@@ -127,6 +127,14 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Audit events are append-only.")
+
     def payload(self) -> bytes:
         """The canonical bytes the hash covers: every field except the hash itself."""
         body = [
@@ -147,14 +155,6 @@ class AuditEvent(models.Model):
     def compute_hash(self) -> str:
         return hashlib.sha256(self.payload()).hexdigest()
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise RuntimeError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Audit events are append-only.")
-
 
 class AuditHead(models.Model):
     """A single row holding the chain's length and last hash; updating it serialises writers."""
@@ -164,3 +164,6 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
@@ -129,11 +131,17 @@ def test_signup_refuses_a_weak_password_with_a_clear_message(client, db):
     assert not User.objects.filter(email="a@example.com").exists()
 
 
-def test_signup_then_create_organisation(client, db):
+def test_signup_confirms_the_address_by_code_then_asks_for_an_organisation(client, db, mailoutbox):
     response = client.post(
         reverse("account_signup"),
         {"email": "founder@example.com", "password1": "Correct-Horse-77", "password2": "Correct-Horse-77"},
     )
+    assert response.status_code == 302 and response["Location"] == reverse("account_email_verification_sent")
+    assert client.get("/").status_code == 302 and "/accounts/login/" in client.get("/")["Location"]
+    code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", mailoutbox[-1].body, re.M).group(1)
+    response = client.post(reverse("account_email_verification_sent"), {"code": "WRONG1"})
+    assert "コードが正しくありません" in response.content.decode()
+    response = client.post(reverse("account_email_verification_sent"), {"code": code})
     assert response.status_code == 302
     assert client.get("/")["Location"] == reverse("core:org_create")
     assert AuditEvent.objects.filter(action="user.signed_up").exists()

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from ippo.lib.env import env_bool, env_int, env_str
+
 
 class _Worker:
     """The django-tasks database worker as a child process, restarted if it dies."""
@@ -59,10 +61,10 @@ class Command(BaseCommand):
     help = "Migrate, then serve ippo with gunicorn and run the background-task worker alongside."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("IPPO_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("IPPO_PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("IPPO_WEB_WORKERS", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("IPPO_WEB_THREADS", "4")))
+        parser.add_argument("--host", default=env_str("IPPO_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=env_int("IPPO_PORT", 8000))
+        parser.add_argument("--workers", type=int, default=env_int("IPPO_WEB_WORKERS", 2))
+        parser.add_argument("--threads", type=int, default=env_int("IPPO_WEB_THREADS", 4))
         parser.add_argument("--no-worker", action="store_true", help="Do not start the task worker.")
         parser.add_argument("--no-migrate", action="store_true", help="Skip migrate and collectstatic.")
 
@@ -84,10 +86,10 @@ class Command(BaseCommand):
             "keepalive": 5,
             "max_requests": 5000,
             "max_requests_jitter": 500,
-            "accesslog": "-" if os.environ.get("IPPO_ACCESS_LOG", "1") != "0" else None,
+            "accesslog": "-" if env_bool("IPPO_ACCESS_LOG", True) else None,
             # No client address and no user agent in the access log.
             "access_log_format": '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
-            "forwarded_allow_ips": os.environ.get("IPPO_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            "forwarded_allow_ips": env_str("IPPO_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             "proc_name": "ippo",
             "control_socket_disable": True,
             "when_ready": lambda server: (
