@@ -82,20 +82,20 @@ pillar_controls = _pillar_view("controls")
 pillar_incidents = _pillar_view("incidents")
 
 
-@org_view("members.view")
-def member_list(request):
+def _render_member_list(request, form: InvitationForm, status: int = 200):
     memberships = Membership.objects.select_related("user").order_by("role", "user__email")
     invitations = (
         Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
         .select_related("invited_by")
         .order_by("-created_at")
     )
-    form = InvitationForm()
-    return render(
-        request,
-        "core/member_list.html",
-        {"memberships": memberships, "invitations": invitations, "form": form, "role_form": RoleChangeForm()},
-    )
+    context = {"memberships": memberships, "invitations": invitations, "form": form, "role_form": RoleChangeForm()}
+    return render(request, "core/member_list.html", context, status=status)
+
+
+@org_view("members.view")
+def member_list(request):
+    return _render_member_list(request, InvitationForm())
 
 
 @require_POST
@@ -121,16 +121,7 @@ def member_invite(request):
                 % {"email": form.cleaned_data["email"]},
             )
             return redirect("org:member_list", org_slug=request.org.slug)
-    memberships = Membership.objects.select_related("user").order_by("role", "user__email")
-    invitations = Invitation.objects.filter(
-        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    ).select_related("invited_by")
-    return render(
-        request,
-        "core/member_list.html",
-        {"memberships": memberships, "invitations": invitations, "form": form, "role_form": RoleChangeForm()},
-        status=400,
-    )
+    return _render_member_list(request, form, status=400)
 
 
 @require_POST
