@@ -31,6 +31,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "ippo.core",
     "ippo.accounts",
+    "ippo.catalog",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
