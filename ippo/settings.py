@@ -196,18 +196,26 @@ def _oidc_apps() -> list[dict]:
     ms_client = env_str("IPPO_SSO_MICROSOFT_CLIENT_ID")
     if ms_client:
         tenant = env_str("IPPO_SSO_MICROSOFT_TENANT_ID")
+        if tenant.lower() in {"common", "organizations", "consumers"}:
+            raise ImproperlyConfigured(
+                "IPPO_SSO_MICROSOFT_TENANT_ID must be your directory (tenant) ID, not a multi-tenant alias."
+            )
         server = env_str("IPPO_SSO_MICROSOFT_SERVER_URL") or (
             f"https://login.microsoftonline.com/{tenant}/v2.0" if tenant else ""
         )
         if not server:
             raise ImproperlyConfigured("IPPO_SSO_MICROSOFT_CLIENT_ID needs IPPO_SSO_MICROSOFT_TENANT_ID.")
+        ms_settings: dict = {"server_url": server}
+        # Entra ID sends no email_verified claim: trust its e-mail only for the company's own domains.
+        if domains := env_list("IPPO_SSO_MICROSOFT_VERIFIED_DOMAINS", []):
+            ms_settings["verified_email"] = [d.lower() for d in domains]
         apps.append(
             {
                 "provider_id": "microsoft",
                 "name": "Microsoft Entra ID",
                 "client_id": ms_client,
                 "secret": env_str("IPPO_SSO_MICROSOFT_CLIENT_SECRET"),
-                "settings": {"server_url": server},
+                "settings": ms_settings,
             }
         )
     g_client = env_str("IPPO_SSO_GOOGLE_CLIENT_ID")
