@@ -129,6 +129,7 @@ class Question:
 
 @dataclass(frozen=True)
 class Catalog:
+    version: str  # catalog.yaml; stored with every assessment
     frameworks: tuple[Framework, ...]  # by id
     controls: tuple[Control, ...]  # by file name, then position in the file
     questions: tuple[Question, ...]  # by order

@@ -608,6 +608,20 @@ def catalog_load(data_dir: Path | str | None = None) -> Catalog:
     data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
     errors: list[tuple[str, int, str]] = []
 
+    # The release as a whole
+    version = ""
+    if not (data_dir / "catalog.yaml").is_file():
+        errors.append(("catalog.yaml", 0, "file is missing"))
+    else:
+        data, ok = _read_yaml(data_dir / "catalog.yaml", "catalog.yaml", errors)
+        if ok:
+            value = data.get("version") if isinstance(data, dict) else None
+            if not isinstance(value, str) or not re.fullmatch(r"\d{4}\.\d{1,2}(\.\d+)?", value):
+                line = data.line_of("version") if isinstance(data, _Map) else 1
+                errors.append(("catalog.yaml", line, "'version' must be a quoted string like \"2026.11\""))
+            else:
+                version = value
+
     # Frameworks
     frameworks: dict[str, Framework] = {}
     framework_files: dict[str, str] = {}
@@ -719,6 +733,7 @@ def catalog_load(data_dir: Path | str | None = None) -> Catalog:
         errors.sort(key=lambda e: (e[0], e[1]))
         raise CatalogError([f"{file}:{line}: {message}" for file, line, message in errors])
     return Catalog(
+        version=version,
         frameworks=tuple(sorted(frameworks.values(), key=lambda f: f.id)),
         controls=tuple(controls),
         questions=tuple(sorted(questions, key=lambda q: q.order)),

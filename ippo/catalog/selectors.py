@@ -23,6 +23,7 @@ def catalog_as_dict(catalog: Catalog) -> dict:
         return value.as_dict() if value is not None else None
 
     return {
+        "version": catalog.version,
         "frameworks": [
             {
                 "id": f.id,
