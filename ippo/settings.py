@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "ippo.core",
     "ippo.accounts",
     "ippo.catalog",
+    "ippo.assessments",
+    "ippo.program",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

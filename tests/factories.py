@@ -37,3 +37,12 @@ def _invitation(org, make_user):
         token_hash=f"{timezone.now().timestamp():064.6f}"[-64:],
         expires_at=timezone.now() + timedelta(days=7),
     )
+
+
+@factory("assessments.assessment")
+def _assessment(org, make_user):
+    from ippo.assessments.models import Answer, Assessment
+
+    assessment = Assessment.objects.create(organization=org, kind="full", catalog_version="2026.11")
+    Answer.objects.create(organization=org, assessment=assessment, item_id="gv-exec-owner", value="yes")
+    return assessment

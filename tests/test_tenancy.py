@@ -21,7 +21,19 @@ from ippo.core.roles import Role, role_has_permission
 from tests.factories import FACTORIES
 
 # Pages anyone may open without signing in (besides allauth's own sign-in pages).
-PUBLIC_URL_NAMES = {"healthz", "accounts:invitation_accept", "accounts:language_switch"}
+PUBLIC_URL_NAMES = {
+    "healthz",
+    "accounts:invitation_accept",
+    "accounts:language_switch",
+    # The quick check without an account (answers live in the session only) and the controls' how-to.
+    "check:check_start",
+    "check:check_questions",
+    "check:check_result",
+    "check:check_control",
+}
+
+# URL parameters that name catalog content (the same for every organisation), not a tenant's object.
+CATALOG_KWARGS = {"control_id": "pr-mfa-email"}
 
 
 @dataclass
@@ -36,7 +48,7 @@ class Route:
 
     @property
     def object_kwargs(self) -> tuple[str, ...]:
-        return tuple(k for k in self.kwargs if k != "org_slug")
+        return tuple(k for k in self.kwargs if k != "org_slug" and k not in CATALOG_KWARGS)
 
 
 def _walk(resolver, namespace="", prefix_kwargs=()):
@@ -82,6 +94,7 @@ def _model_for(route: Route):
 
 def _url(route: Route, org, obj=None) -> str:
     kwargs = {"org_slug": org.slug}
+    kwargs.update({k: v for k, v in CATALOG_KWARGS.items() if k in route.kwargs})
     for key in route.object_kwargs:
         assert obj is not None, f"{route.name} needs an object for {key}"
         kwargs[key] = obj.pk if key in ("pk", "id") or key.endswith("_id") else getattr(obj, key)

@@ -36,6 +36,13 @@ ACTION_LABELS = {
     "membership.role_changed": _("Role changed"),
     "membership.removed": _("Member removed"),
     "export.created": _("Data exported"),
+    "profile.updated": _("Company profile updated"),
+    "assessment.started": _("Self-assessment started"),
+    "assessment.completed": _("Self-assessment completed"),
+    "assessment.discarded": _("Self-assessment draft discarded"),
+    "assessment.imported": _("Self-assessment imported"),
+    "assessment.exported": _("Self-assessment exported"),
+    "assessment.section_assigned": _("Self-assessment section assigned"),
 }
 
 

@@ -31,6 +31,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # The security programme: assessments, plans, reports, incidents (read / change).
     "program.view": _STAFF,
     "program.change": _EDITORS,
+    # Answering self-assessment questions: editors anywhere, employees in the sections assigned to them.
+    "assessments.answer": frozenset({Role.OWNER, Role.MANAGER, Role.ADVISOR, Role.MEMBER}),
     # People and administration.
     "members.view": _STAFF,
     "members.invite": frozenset({Role.OWNER, Role.MANAGER}),

@@ -6,7 +6,6 @@ app_name = "core"
 
 org_patterns = [
     path("", views.org_home, name="org_home"),
-    path("assessment/", views.pillar_assessment, name="pillar_assessment"),
     path("reports/", views.pillar_reports, name="pillar_reports"),
     path("training/", views.pillar_training, name="pillar_training"),
     path("controls/", views.pillar_controls, name="pillar_controls"),

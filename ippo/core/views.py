@@ -61,7 +61,26 @@ def org_create(request):
 
 @org_view("org.view")
 def org_home(request):
-    return render(request, "core/organization_home.html")
+    return render(request, "core/organization_home.html", {"tasks": _home_tasks(request)})
+
+
+def _home_tasks(request) -> list[dict]:
+    """What this person should do next, gathered from every app that has a `home.py` with
+    `tasks(request) -> [{"title": …, "url": …}]` (e.g. an assessment section assigned to them)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    tasks = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("ippo."):
+            continue
+        try:
+            module = import_module(f"{config.name}.home")
+        except ModuleNotFoundError:
+            continue
+        tasks.extend(module.tasks(request))
+    return tasks
 
 
 def _pillar_view(key: str):
@@ -75,7 +94,6 @@ def _pillar_view(key: str):
     return view
 
 
-pillar_assessment = _pillar_view("assessment")
 pillar_reports = _pillar_view("reports")
 pillar_training = _pillar_view("training")
 pillar_controls = _pillar_view("controls")
