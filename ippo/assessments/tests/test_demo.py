@@ -22,3 +22,7 @@ def test_the_demo_company_has_assessments_months_apart_that_improve():
     assert second_full.result["overall"] > first_full.result["overall"]
     assert 0 < first_full.result["overall"] < 100
     assert statuses == len(second_full.result["control_answers"])
+    from ippo.assessments.results import result_compare
+
+    diff = result_compare(first_full.result, second_full.result)
+    assert diff["improved"] and diff["regressed"]  # the comparison has both to show
