@@ -167,3 +167,143 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
+
+
+# --- Notifications: chat webhooks, personal preferences and the delivery queue (ippo.core.notify).
+
+
+class ChatWebhook(TenantModel):
+    """Where an organisation's chat notifications go. Secrets are stored encrypted (ippo.lib.crypto) and are
+    never shown again after they are entered; `hint` (host and last four characters) identifies them."""
+
+    class Kind(models.TextChoices):
+        SLACK = "slack", _("Slack")
+        TEAMS = "teams", _("Microsoft Teams")
+        CHATWORK = "chatwork", _("Chatwork")
+        GENERIC = "generic", _("Other service (signed JSON)")
+
+    kind = models.CharField(_("service"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    # Slack, Teams, generic: the webhook URL. Chatwork: the room ID (the API address is fixed).
+    url_encrypted = models.TextField(_("address (encrypted)"))
+    # Chatwork: the API token.
+    token_encrypted = models.TextField(_("API token (encrypted)"), blank=True)
+    # Generic: the HMAC-SHA256 signing secret, shown once on creation.
+    secret_encrypted = models.TextField(_("signing secret (encrypted)"), blank=True)
+    hint = models.CharField(_("destination"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("chat webhook")
+        verbose_name_plural = _("chat webhooks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_url(self) -> str:
+        """The decrypted URL (for Chatwork: the room ID). For sending only; never display it."""
+        from ippo.lib.crypto import decrypt
+
+        return decrypt(self.url_encrypted)
+
+    def get_token(self) -> str:
+        from ippo.lib.crypto import decrypt
+
+        return decrypt(self.token_encrypted) if self.token_encrypted else ""
+
+    def get_secret(self) -> str:
+        from ippo.lib.crypto import decrypt
+
+        return decrypt(self.secret_encrypted) if self.secret_encrypted else ""
+
+
+class NotificationPreference(TenantModel):
+    """A person's choices for one organisation. No row means the defaults (everything on)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    email_enabled = models.BooleanField(
+        _("notifications by e-mail"),
+        default=True,
+        help_text=_("Reminders and alerts about this organisation's security programme."),
+    )
+    digest_enabled = models.BooleanField(
+        _("weekly summary"),
+        default=True,
+        help_text=_("One e-mail a week with what is due and what changed."),
+    )
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"],
+                name="notificationpreference_unique_user_per_org",
+                violation_error_message=_(
+                    "This person already has notification settings for the organisation."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization}"
+
+
+class Delivery(TenantModel):
+    """One message to one e-mail recipient or one chat webhook, with its retry state.
+
+    Rows are claimed with a conditional UPDATE (ippo.core.notify.delivery_claim), so any number of workers
+    may run at once without sending a message twice.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        WEBHOOK = "webhook", _("Chat webhook")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will be retried")
+        GAVE_UP = "gave_up", _("Failed, no more retries")
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    webhook = models.ForeignKey(
+        ChatWebhook,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("chat webhook"),
+    )
+    to_address = models.EmailField(_("e-mail address"), blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("message"))
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    event = models.CharField(_("event"), max_length=100)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_status_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.to_address or self.webhook_id} ({self.status})"
