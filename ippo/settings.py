@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "ippo.catalog",
     "ippo.assessments",
     "ippo.program",
+    "ippo.registers",
+    "ippo.policies",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -3,10 +3,18 @@ from django.urls import include, path
 from ippo.assessments import urls as assessment_urls
 from ippo.core import views as core_views
 from ippo.core.urls import org_patterns as core_org_patterns
+from ippo.policies import urls as policy_urls
 from ippo.program import urls as program_urls
+from ippo.registers import urls as register_urls
 
 # Every organisation page, in one "org" namespace under /o/<org_slug>/.
-org_patterns = [*core_org_patterns, *assessment_urls.org_patterns, *program_urls.org_patterns]
+org_patterns = [
+    *core_org_patterns,
+    *assessment_urls.org_patterns,
+    *program_urls.org_patterns,
+    *register_urls.org_patterns,
+    *policy_urls.org_patterns,
+]
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

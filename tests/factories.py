@@ -46,3 +46,108 @@ def _assessment(org, make_user):
     assessment = Assessment.objects.create(organization=org, kind="full", catalog_version="2026.11")
     Answer.objects.create(organization=org, assessment=assessment, item_id="gv-exec-owner", value="yes")
     return assessment
+
+
+@factory("core.chatwebhook")
+def _chatwebhook(org, make_user):
+    from ippo.core.models import ChatWebhook
+    from ippo.lib.crypto import encrypt
+
+    # Port 1 on loopback: nothing listens, so a test message fails fast without leaving the machine.
+    return ChatWebhook.objects.create(
+        organization=org,
+        kind=ChatWebhook.Kind.GENERIC,
+        name="#security",
+        url_encrypted=encrypt("http://127.0.0.1:1/ippo-hook"),
+        secret_encrypted=encrypt("factory-signing-secret"),
+        hint="127.0.0.1/…hook",
+    )
+
+
+@factory("core.delivery")
+def _delivery(org, make_user):
+    from ippo.core.models import Delivery
+
+    return Delivery.objects.create(
+        organization=org,
+        channel=Delivery.Channel.EMAIL,
+        to_address="someone@example.com",
+        subject="Subject",
+        body="Body",
+        event="test.factory",
+        next_attempt_at=timezone.now(),
+    )
+
+
+@factory("program.actionitem")
+def _actionitem(org, make_user):
+    from ippo.program.models import ActionItem
+
+    return ActionItem.objects.create(organization=org, control_id="pr-mfa-email", source="gap", priority=1)
+
+
+@factory("program.recurringtask")
+def _recurringtask(org, make_user):
+    from ippo.program.models import RecurringTask
+
+    return RecurringTask.objects.create(
+        organization=org, control_id="pr-restore-test", recurrence="quarterly", next_due=timezone.localdate()
+    )
+
+
+@factory("program.evidence")
+def _evidence(org, make_user):
+    from ippo.program.models import Evidence
+
+    return Evidence.objects.create(
+        organization=org, control_id="pr-mfa-email", kind="note", title="MFA on", note="MFA on", performed_on=timezone.localdate()
+    )
+
+
+@factory("registers.asset")
+def _asset(org, make_user):
+    from ippo.registers.models import Asset
+
+    return Asset.objects.create(organization=org, name=f"File server {Asset.objects.count() + 1}", asset_type="nas")
+
+
+@factory("registers.risk")
+def _risk(org, make_user):
+    from ippo.registers.models import Risk
+
+    return Risk.objects.create(
+        organization=org, title="Ransomware stops the business", likelihood=3, days_down=5, control_ids=["pr-backup"]
+    )
+
+
+@factory("registers.vendor")
+def _vendor(org, make_user):
+    from ippo.registers.models import Vendor
+
+    return Vendor.objects.create(
+        organization=org, name=f"IT support {Vendor.objects.count() + 1}", service_kinds=["pc_setup"]
+    )
+
+
+@factory("policies.policy")
+def _policy(org, make_user):
+    """A rule with an approved version 1 (in force, so every role that may read it can)."""
+    return _policyversion(org, make_user).policy
+
+
+@factory("policies.policyversion")
+def _policyversion(org, make_user):
+    from ippo.policies.models import Policy, PolicyVersion
+
+    policy = Policy.objects.create(organization=org, kind="rule", title="Rule", language="en")
+    return PolicyVersion.objects.create(
+        organization=org,
+        policy=policy,
+        number=1,
+        title="Rule",
+        sections=[{"heading": "Scope", "paragraphs": ["Applies to everyone from {effective_date}."]}],
+        status="approved",
+        approved_at=timezone.now(),
+        approved_by_name="Owner",
+        effective_date=timezone.localdate(),
+    )

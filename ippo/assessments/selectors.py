@@ -14,6 +14,7 @@ from ippo.assessments.models import Answer, Assessment
 from ippo.assessments.scoring import FUNCTIONS
 from ippo.catalog.loader import Catalog
 from ippo.core.models import Organization
+from ippo.lib.text import join_list  # noqa: F401 — used by views as selectors.join_list
 
 FUNCTION_LABELS = {
     "GV": pgettext_lazy("CSF function", "Govern"),
@@ -71,13 +72,6 @@ FRAMEWORK_SHORT = {
 }
 
 COST_LABELS = {"free": _("Free"), "low": _("Low cost"), "medium": _("Medium cost")}
-
-
-def join_list(items) -> str:
-    """Join labels the way the active language does ("a, b" / "a、b")."""
-    from django.utils.translation import pgettext
-
-    return pgettext("list separator", ", ").join(str(i) for i in items)
 
 
 def function_label(code: str) -> str:

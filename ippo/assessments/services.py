@@ -25,7 +25,7 @@ from ippo.catalog.loader import catalog_get
 from ippo.core.audit import audit_record
 from ippo.core.models import Membership, Organization
 from ippo.program.models import ControlStatus
-from ippo.program.services import control_status_apply_answers
+from ippo.program.services import action_items_from_gaps, control_status_apply_answers, recurring_tasks_ensure
 
 SECTIONS = ("GV", "ID", "PR", "DE", "RS", "RC")
 
@@ -191,6 +191,19 @@ def assessment_complete(*, assessment: Assessment, actor, when=None) -> Assessme
         else ControlStatus.Source.ASSESSMENT,
         source_ref=f"assessment:{assessment.pk}",
         when=when,
+    )
+    action_items_from_gaps(
+        org=assessment.organization,
+        actor=actor,
+        gaps=result["gaps"],
+        answers=result["control_answers"],
+        source_ref=f"assessment:{assessment.pk}",
+    )
+    # The measures in place become habits: each one with a default recurrence gets a recurring task.
+    recurring_tasks_ensure(
+        org=assessment.organization,
+        actor=actor,
+        control_ids=[cid for cid, value in result["control_answers"].items() if value in ("yes", "partial")],
     )
     audit_record(
         action="assessment.completed",

@@ -33,12 +33,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "program.change": _EDITORS,
     # Answering self-assessment questions: editors anywhere, employees in the sections assigned to them.
     "assessments.answer": frozenset({Role.OWNER, Role.MANAGER, Role.ADVISOR, Role.MEMBER}),
+    # Working on action items: editors on any item, employees on the items they are responsible for.
+    "plan.work": frozenset({Role.OWNER, Role.MANAGER, Role.ADVISOR, Role.MEMBER}),
     # People and administration.
     "members.view": _STAFF,
     "members.invite": frozenset({Role.OWNER, Role.MANAGER}),
     "members.change_role": frozenset({Role.OWNER}),
     "org.settings": frozenset({Role.OWNER}),
     "audit.view": frozenset({Role.OWNER}),
+    # Approving the information security policy and rules: the owner signs them (ippo.policies).
+    "policies.approve": frozenset({Role.OWNER}),
 }
 
 

@@ -8,7 +8,6 @@ org_patterns = [
     path("", views.org_home, name="org_home"),
     path("reports/", views.pillar_reports, name="pillar_reports"),
     path("training/", views.pillar_training, name="pillar_training"),
-    path("controls/", views.pillar_controls, name="pillar_controls"),
     path("incidents/", views.pillar_incidents, name="pillar_incidents"),
     path("members/", views.member_list, name="member_list"),
     path("members/invite/", views.member_invite, name="member_invite"),
@@ -16,6 +15,12 @@ org_patterns = [
     path("members/<int:pk>/remove/", views.membership_remove_view, name="membership_remove"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke_view, name="invitation_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("notifications/", views.notificationpreference_edit, name="notificationpreference_edit"),
+    path("notifications/webhooks/", views.chatwebhook_list, name="chatwebhook_list"),
+    path("notifications/webhooks/new/", views.chatwebhook_create, name="chatwebhook_create"),
+    path("notifications/webhooks/<int:pk>/delete/", views.chatwebhook_delete, name="chatwebhook_delete"),
+    path("notifications/webhooks/<int:pk>/test/", views.chatwebhook_test, name="chatwebhook_test"),
+    path("notifications/deliveries/", views.delivery_list, name="delivery_list"),
 ]
 
 urlpatterns = [

@@ -4,18 +4,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ippo.accounts.forms import InvitationForm
 from ippo.accounts.models import Invitation
 from ippo.accounts.services import invitation_create, invitation_revoke
+from ippo.core import notify
 from ippo.core.audit import action_label, audit_events_for_org
-from ippo.core.forms import OrganizationCreateForm, RoleChangeForm
-from ippo.core.models import Membership
+from ippo.core.forms import (
+    ChatWebhookForm,
+    NotificationPreferenceForm,
+    OrganizationCreateForm,
+    RoleChangeForm,
+)
+from ippo.core.models import ChatWebhook, Delivery, Membership
 from ippo.core.pillars import PILLARS_BY_KEY
 from ippo.core.services import membership_change_role, membership_remove, organization_create
 from ippo.core.tenancy import memberships_of, org_view
@@ -96,7 +104,6 @@ def _pillar_view(key: str):
 
 pillar_reports = _pillar_view("reports")
 pillar_training = _pillar_view("training")
-pillar_controls = _pillar_view("controls")
 pillar_incidents = _pillar_view("incidents")
 
 
@@ -190,3 +197,108 @@ def audit_log(request):
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     rows = [(event, action_label(event.action)) for event in page.object_list]
     return render(request, "core/audit_log.html", {"page": page, "rows": rows})
+
+
+# --- Notifications: chat webhooks and the delivery log (owner), personal preferences (everyone).
+
+
+@org_view("org.settings")
+def chatwebhook_list(request):
+    webhooks = ChatWebhook.objects.order_by("name")
+    return render(request, "core/chatwebhook_list.html", {"webhooks": webhooks})
+
+
+@org_view("org.settings")
+def chatwebhook_create(request):
+    form = ChatWebhookForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                webhook, signing_secret = notify.chatwebhook_create(
+                    actor=request.user, org=request.org, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                if signing_secret:
+                    # Shown once, on this response only: never stored in the session or a message.
+                    response = render(
+                        request,
+                        "core/chatwebhook_created.html",
+                        {"webhook": webhook, "signing_secret": signing_secret},
+                    )
+                    add_never_cache_headers(response)
+                    return response
+                messages.success(
+                    request,
+                    _("The webhook %(name)s was added. Send a test message to check that it works.")
+                    % {"name": webhook.name},
+                )
+                return redirect("org:chatwebhook_list", org_slug=request.org.slug)
+        return render(request, "core/chatwebhook_create.html", {"form": form}, status=400)
+    return render(request, "core/chatwebhook_create.html", {"form": form})
+
+
+@require_POST
+@org_view("org.settings")
+def chatwebhook_delete(request, pk: int):
+    webhook = get_object_or_404(ChatWebhook.objects.all(), pk=pk)
+    notify.chatwebhook_delete(actor=request.user, org=request.org, webhook=webhook)
+    messages.success(request, _("The webhook %(name)s was removed.") % {"name": webhook.name})
+    return redirect("org:chatwebhook_list", org_slug=request.org.slug)
+
+
+@require_POST
+@org_view("org.settings")
+def chatwebhook_test(request, pk: int):
+    webhook = get_object_or_404(ChatWebhook.objects.all(), pk=pk)
+    delivery = notify.chatwebhook_send_test(org=request.org, webhook=webhook)
+    if delivery.status == Delivery.Status.SENT:
+        messages.success(
+            request, _("A test message was sent to %(name)s. Check that it arrived.") % {"name": webhook.name}
+        )
+    else:
+        messages.error(
+            request,
+            _("The test message to %(name)s could not be sent: %(error)s")
+            % {"name": webhook.name, "error": delivery.last_error},
+        )
+    return redirect("org:chatwebhook_list", org_slug=request.org.slug)
+
+
+_DELIVERY_ORDER = Case(
+    When(status=Delivery.Status.FAILED, then=Value(0)),
+    When(status=Delivery.Status.GAVE_UP, then=Value(1)),
+    When(status=Delivery.Status.PENDING, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+@org_view("org.settings")
+def delivery_list(request):
+    """Recent notifications, the ones that failed first."""
+    deliveries = (
+        Delivery.objects.select_related("recipient", "webhook")
+        .annotate(problem_first=_DELIVERY_ORDER)
+        .order_by("problem_first", "-created_at", "-pk")
+    )
+    page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    return render(request, "core/delivery_list.html", {"page": page})
+
+
+@org_view("org.view")
+def notificationpreference_edit(request):
+    preference = notify.notificationpreference_for(org=request.org, user=request.user)
+    form = NotificationPreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        notify.notificationpreference_update(
+            org=request.org,
+            user=request.user,
+            email_enabled=form.cleaned_data["email_enabled"],
+            digest_enabled=form.cleaned_data["digest_enabled"],
+        )
+        messages.success(request, _("Your notification settings were saved."))
+        return redirect("org:notificationpreference_edit", org_slug=request.org.slug)
+    return render(request, "core/notificationpreference_edit.html", {"form": form})

@@ -4,24 +4,14 @@ import re
 
 import pytest
 
+from tests.helpers import _english, owner_client  # noqa: F401 — shared fixtures
+
 ANSWERS = ("yes", "partial", "no", "unknown")
 
 
 def item_ids(html: str) -> list[str]:
     """The question or control ids on an answer page, in order."""
     return re.findall(r'name="a-([a-z0-9-]+)" value="yes"', html)
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    """Assertions below read English messages; the tests that check Japanese switch explicitly."""
-    client.cookies["ippo_language"] = "en"
-
-
-@pytest.fixture
-def owner_client(client, personas):
-    client.force_login(personas.owner)
-    return client
 
 
 @pytest.fixture

@@ -38,6 +38,8 @@ def test_the_wizard_saves_the_profile_and_starts_a_quick_check(owner_client, per
     assert profile.completed_at is not None
     assert assessment.kind == "quick" and assessment.it_uses == ["m365", "website"]
     assert response["Location"] == f"/o/org-a/assessment/{assessment.pk}/answer/"
+    with unscoped():
+        assert AuditEvent.objects.filter(action="profile.updated").count() == 3
 
 
 def test_wizard_step_one_requires_an_industry_and_keeps_what_was_typed(owner_client, unscoped):

@@ -57,6 +57,37 @@ class _Worker:
                 self.proc.kill()
 
 
+class _Clock:
+    """Enqueues the periodic tasks (the programme's reminders and recurring work, retries of failed
+    notifications) every IPPO_CLOCK_SECONDS. The tasks claim their work with conditional updates, so an
+    extra tick — or a second clock — is harmless."""
+
+    def __init__(self, interval: int) -> None:
+        self.interval = interval
+        self.stopping = threading.Event()
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        from django.db import close_old_connections
+
+        from ippo.core.tasks import retry_due_deliveries
+        from ippo.program.tasks import tick
+
+        while not self.stopping.wait(self.interval):
+            try:
+                tick.enqueue()
+                retry_due_deliveries.enqueue()
+            except Exception as exc:  # noqa: BLE001 — keep ticking; the next round may work
+                sys.stderr.write(f"ippo: could not enqueue the periodic tasks: {exc}\n")
+            finally:
+                close_old_connections()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
 class Command(BaseCommand):
     help = "Migrate, then serve ippo with gunicorn and run the background-task worker alongside."
 
@@ -73,6 +104,7 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
             call_command("collectstatic", interactive=False, verbosity=0)
         worker = _Worker()
+        clock = _Clock(env_int("IPPO_CLOCK_SECONDS", 300))
         from gunicorn.app.base import BaseApplication
 
         bind = f"[{options['host']}]:{options['port']}" if ":" in options["host"] else f"{options['host']}:{options['port']}"
@@ -93,7 +125,7 @@ class Command(BaseCommand):
             "proc_name": "ippo",
             "control_socket_disable": True,
             "when_ready": lambda server: (
-                None if options["no_worker"] else worker.start(),
+                None if options["no_worker"] else (worker.start(), clock.start()),
                 server.log.info("ippo is ready at http://%s/ (data: %s)", bind, settings.DATA_DIR),
             ),
         }
@@ -115,4 +147,5 @@ class Command(BaseCommand):
         try:
             _App().run()
         finally:
+            clock.stop()
             worker.stop()
