@@ -151,3 +151,111 @@ def _policyversion(org, make_user):
         approved_by_name="Owner",
         effective_date=timezone.localdate(),
     )
+
+
+def _questionnaire_workbook() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "チェックシート"
+    ws.append(["No.", "確認項目", "回答", "備考"])
+    ws.append([1, "バックアップを取得していますか", None, None])
+    ws.append([2, "ウイルス対策ソフトを導入していますか", None, None])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@factory("questionnaires.questionnaire")
+def _questionnaire(org, make_user):
+    """A questionnaire whose columns are chosen, with one question confirmed and one still to check."""
+    from ippo.questionnaires.models import Questionnaire, QuestionnaireItem
+
+    data = _questionnaire_workbook()
+    questionnaire = Questionnaire.objects.create(
+        organization=org,
+        name="Buyer Co. 2026",
+        filename="checklist.xlsx",
+        file_data=data,
+        file_size=len(data),
+        sheet="チェックシート",
+        header_row=1,
+        question_col=2,
+        answer_col=3,
+        remarks_col=4,
+        language="ja",
+        status="review",
+    )
+    QuestionnaireItem.objects.create(
+        organization=org,
+        questionnaire=questionnaire,
+        row=2,
+        question="バックアップを取得していますか",
+        suggestions=[{"id": "pr-backup", "score": 0.3, "used_before": False}],
+        control_ids=["pr-backup"],
+    )
+    QuestionnaireItem.objects.create(
+        organization=org,
+        questionnaire=questionnaire,
+        row=3,
+        question="ウイルス対策ソフトを導入していますか",
+        suggestions=[{"id": "pr-endpoint-protection", "score": 0.3, "used_before": False}],
+    )
+    return questionnaire
+
+
+@factory("questionnaires.questionnaireitem")
+def _questionnaireitem(org, make_user):
+    return _questionnaire(org, make_user).items.order_by("row").last()
+
+
+@factory("sharing.evidencepack")
+def _evidencepack(org, make_user):
+    """A signed pack with a real snapshot but a tiny stand-in PDF (printing a real one takes a second)."""
+    import hashlib
+
+    from ippo.sharing import selectors, services, signing
+    from ippo.sharing.models import EvidencePack
+
+    code = services.code_generate()
+    pdf = b"%PDF-1.7\n% factory evidence pack " + code.encode() + b"\n%%EOF\n"
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    contact = {"name": "Yamada", "email": "yamada@example.com", "phone": ""}
+    return EvidencePack.objects.create(
+        organization=org,
+        code=code,
+        language="en",
+        contact_name=contact["name"],
+        contact_email=contact["email"],
+        snapshot=selectors.pack_content(org=org, language="en", contact=contact),
+        pdf=pdf,
+        sha256=sha256,
+        signature=signing.sign(signing.pack_message(code, sha256)),
+        key_id=signing.key_id(),
+    )
+
+
+@factory("sharing.sharelink")
+def _sharelink(org, make_user):
+    import secrets
+
+    from ippo.sharing import services
+    from ippo.sharing.models import ShareLink
+
+    return ShareLink.objects.create(
+        organization=org,
+        pack=_evidencepack(org, make_user),
+        token_hash=services.token_hash(secrets.token_urlsafe(32)),
+        label="Partner",
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+
+
+@factory("reports.reportjob")
+def _reportjob(org, make_user):
+    from ippo.reports.models import ReportJob
+
+    return ReportJob.objects.create(organization=org, language="en", status="done", progress=100, pdf=b"%PDF-1.7 test", pages=1)

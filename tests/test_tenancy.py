@@ -30,6 +30,11 @@ PUBLIC_URL_NAMES = {
     "check:check_questions",
     "check:check_result",
     "check:check_control",
+    # Partner evidence: checking a pack by its code, and the read-only share-link pages (ippo.sharing).
+    "sharing:verify_start",
+    "sharing:verify_code",
+    "sharing:share_page",
+    "sharing:share_pdf",
 }
 
 # URL parameters that name catalog content (the same for every organisation), not a tenant's object.

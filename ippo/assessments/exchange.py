@@ -22,6 +22,7 @@ from ippo.assessments import results, selectors
 from ippo.assessments.models import Answer, Assessment, ITUse
 from ippo.catalog.loader import catalog_get
 from ippo.core.audit import audit_record
+from ippo.lib import tabular
 
 FORMAT = "ippo.assessment/1"
 ANSWER_SHEET = "回答 Answers"
@@ -92,7 +93,7 @@ def export_json(assessment: Assessment, answers: Iterable[Answer]) -> bytes:
 
 def export_xlsx(assessment: Assessment, answers: Iterable[Answer]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment
     from openpyxl.worksheet.datavalidation import DataValidation
 
     by_id = {a.item_id: a for a in answers}
@@ -101,18 +102,16 @@ def export_xlsx(assessment: Assessment, answers: Iterable[Answer]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = ANSWER_SHEET
-    ws.append(HEADERS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
     labels = [_answer_label(v) for v in Answer.Value.values]
     validation = DataValidation(type="list", formula1='"' + ",".join(labels) + '"', allow_blank=True)
     validation.error = _("Choose one of: %(answers)s") % {"answers": ", ".join(labels)}
     ws.add_data_validation(validation)
+    rows = []
     seen = set()
     for item in items:
         answer = by_id.get(item.id)
         seen.add(item.id)
-        ws.append(
+        rows.append(
             [
                 item.id,
                 _item_text(assessment.kind, item.id),
@@ -123,7 +122,7 @@ def export_xlsx(assessment: Assessment, answers: Iterable[Answer]) -> bytes:
         )
     for item_id, answer in by_id.items():  # answers to items that no longer apply are kept too
         if item_id not in seen:
-            ws.append(
+            rows.append(
                 [
                     item_id,
                     _item_text(assessment.kind, item_id),
@@ -132,45 +131,57 @@ def export_xlsx(assessment: Assessment, answers: Iterable[Answer]) -> bytes:
                     answer.evidence_url,
                 ]
             )
+    # Notes are imported back verbatim, so they are not prefixed with an apostrophe; they are stored as
+    # text, so a note starting with "=" is never a formula (ippo.lib.tabular).
+    tabular.write_sheet(ws, HEADERS, rows, neutralise=False)
     if ws.max_row > 1:
         validation.add(f"C2:C{ws.max_row}")
     for column, width in zip("ABCDE", (24, 70, 14, 40, 40), strict=True):
         ws.column_dimensions[column].width = width
     for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
 
     if assessment.result:
         result = assessment.result
         rs = wb.create_sheet(RESULT_SHEET)
-        rs.append([_("Overall score (0–100)"), result["overall"]])
-        rs.append([_("Maturity tier (1–4)"), result["tier"]])
-        rs.append([])
-        rs.append([_("NIST CSF 2.0 function"), _("Score")])
-        for row in selectors.function_rows(result):
-            rs.append([row["label"], row["value"]])
-        rs.append([])
-        rs.append([_("Framework"), _("Level"), _("Met"), _("Partly met"), _("Not assessed"), _("Total")])
-        for row in selectors.coverage_rows(result):
-            rs.append([row.label, row.level or "", row.met, row.partly_met, row.not_assessed, row.total])
-        rs.append([])
-        rs.append([_("Top gaps (quick, low-cost wins first)"), _("Answer"), _("Cost")])
-        for gap in selectors.gap_rows(result, catalog):
-            rs.append([f"{gap.control_id} {gap.control.title.get()}", gap.answer_label, gap.cost_label])
+        lines = [
+            [_("Overall score (0–100)"), result["overall"]],
+            [_("Maturity tier (1–4)"), result["tier"]],
+            [],
+            [_("NIST CSF 2.0 function"), _("Score")],
+        ]
+        lines += [[row["label"], row["value"]] for row in selectors.function_rows(result)]
+        lines += [[], [_("Framework"), _("Level"), _("Met"), _("Partly met"), _("Not assessed"), _("Total")]]
+        lines += [
+            [row.label, row.level or "", row.met, row.partly_met, row.not_assessed, row.total]
+            for row in selectors.coverage_rows(result)
+        ]
+        lines += [[], [_("Top gaps (quick, low-cost wins first)"), _("Answer"), _("Cost")]]
+        lines += [
+            [f"{gap.control_id} {gap.control.title.get()}", gap.answer_label, gap.cost_label]
+            for gap in selectors.gap_rows(result, catalog)
+        ]
+        for number, line in enumerate(lines, start=1):
+            for column, value in enumerate(line, start=1):
+                tabular.write_cell(rs, number, column, value, neutralise=False)
         rs.column_dimensions["A"].width = 60
 
     meta = wb.create_sheet(META_SHEET)
-    for key, value in (
-        ("format", FORMAT),
-        ("kind", assessment.kind),
-        ("status", assessment.status),
-        ("catalog_version", assessment.catalog_version),
-        ("it_uses", ",".join(assessment.it_uses)),
-        ("organisation", assessment.organization.name),
-        ("completed_at", assessment.completed_at.isoformat() if assessment.completed_at else ""),
-        ("exported_at", timezone.now().isoformat()),
+    for number, (key, value) in enumerate(
+        (
+            ("format", FORMAT),
+            ("kind", assessment.kind),
+            ("status", assessment.status),
+            ("catalog_version", assessment.catalog_version),
+            ("it_uses", ",".join(assessment.it_uses)),
+            ("organisation", assessment.organization.name),
+            ("completed_at", assessment.completed_at.isoformat() if assessment.completed_at else ""),
+            ("exported_at", timezone.now().isoformat()),
+        ),
+        start=1,
     ):
-        meta.append([key, value])
+        tabular.write_cell(meta, number, 1, key, neutralise=False)
+        tabular.write_cell(meta, number, 2, value, neutralise=False)
     meta.sheet_state = "hidden"
     out = io.BytesIO()
     wb.save(out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from ippo.catalog.loader import catalog_get
 from ippo.core.models import Membership
 from ippo.core.roles import role_has_permission
 from ippo.core.tenancy import org_view
+from ippo.lib import tabular
 from ippo.lib.charts import line_chart, radar_chart
 
 ANSWER_CHOICES = Answer.Value.choices
@@ -462,9 +463,7 @@ def assessment_export(request, pk: int):
         if fmt == "xlsx"
         else "application/json"
     )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return tabular.download_response(content, filename=filename, content_type=content_type)
 
 
 @org_view("program.change")

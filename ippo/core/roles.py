@@ -43,6 +43,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.view": frozenset({Role.OWNER}),
     # Approving the information security policy and rules: the owner signs them (ippo.policies).
     "policies.approve": frozenset({Role.OWNER}),
+    # Giving business partners evidence: making evidence packs, share links, revoking them (ippo.sharing).
+    "sharing.manage": frozenset({Role.OWNER, Role.MANAGER, Role.ADVISOR}),
 }
 
 

@@ -6,7 +6,6 @@ app_name = "core"
 
 org_patterns = [
     path("", views.org_home, name="org_home"),
-    path("reports/", views.pillar_reports, name="pillar_reports"),
     path("training/", views.pillar_training, name="pillar_training"),
     path("incidents/", views.pillar_incidents, name="pillar_incidents"),
     path("members/", views.member_list, name="member_list"),

@@ -23,6 +23,7 @@ from ippo.core.forms import (
     OrganizationCreateForm,
     RoleChangeForm,
 )
+from ippo.core.homepage import home_modules, home_tasks
 from ippo.core.models import ChatWebhook, Delivery, Membership
 from ippo.core.pillars import PILLARS_BY_KEY
 from ippo.core.services import membership_change_role, membership_remove, organization_create
@@ -69,26 +70,15 @@ def org_create(request):
 
 @org_view("org.view")
 def org_home(request):
-    return render(request, "core/organization_home.html", {"tasks": _home_tasks(request)})
+    for module in home_modules():
+        page = getattr(module, "home_page", None)
+        response = page(request) if page else None
+        if response is not None:
+            return response  # e.g. the owner's dashboard (ippo/reports/home.py)
+    return render(request, "core/organization_home.html", {"tasks": home_tasks(request)})
 
 
-def _home_tasks(request) -> list[dict]:
-    """What this person should do next, gathered from every app that has a `home.py` with
-    `tasks(request) -> [{"title": …, "url": …}]` (e.g. an assessment section assigned to them)."""
-    from importlib import import_module
 
-    from django.apps import apps
-
-    tasks = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("ippo."):
-            continue
-        try:
-            module = import_module(f"{config.name}.home")
-        except ModuleNotFoundError:
-            continue
-        tasks.extend(module.tasks(request))
-    return tasks
 
 
 def _pillar_view(key: str):
@@ -102,7 +92,6 @@ def _pillar_view(key: str):
     return view
 
 
-pillar_reports = _pillar_view("reports")
 pillar_training = _pillar_view("training")
 pillar_incidents = _pillar_view("incidents")
 

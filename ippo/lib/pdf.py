@@ -4,11 +4,8 @@
 HTML is rendered by our own templates, but it carries text people typed, so the renderer may read only
 `data:` URLs and files inside ippo's static folder: nothing on the network and nothing else on the disk.
 
-Japanese fonts: a font file placed in `ippo/static/ippo/fonts/` (.ttf or .otf, with its licence) is
-embedded under the family name "ippo-ja", which print.css lists first. None is bundled yet (tracked by the
-reporting issue); until then WeasyPrint uses the system's fonts from the list in print.css ("Noto Sans CJK
-JP", "IPAexGothic" …). On a server without any Japanese font, Japanese text is still in the PDF (it can be
-copied and searched) but shows as empty boxes: install `fonts-noto-cjk` or `fonts-ipaexfont`.
+Japanese fonts: the bundled IPAexGothic in `ippo/lib/fonts/` (IPA Font License, see its README) is
+embedded (subset) under the family name "ippo-ja", which print.css lists first, so PDFs need no system font.
 """
 
 from __future__ import annotations
@@ -21,7 +18,7 @@ from django.conf import settings
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static" / "ippo"
 PRINT_CSS = STATIC_DIR / "css" / "print.css"
-FONT_DIR = STATIC_DIR / "fonts"
+FONT_DIR = Path(__file__).resolve().parent / "fonts"  # IPAexGothic, see fonts/README.md
 FONT_FAMILY = "ippo-ja"
 FONT_SUFFIXES = (".ttf", ".otf")
 
@@ -60,7 +57,7 @@ def _fetcher():
     """A URL fetcher that reads data: URLs and files under ippo's static folder, and refuses the rest."""
     from weasyprint.urls import URLFetcher
 
-    allowed_root = STATIC_DIR.resolve()
+    allowed_roots = (STATIC_DIR.resolve(), FONT_DIR.resolve())
 
     class StaticOnlyFetcher(URLFetcher):
         def fetch(self, url, headers=None):
@@ -70,7 +67,7 @@ def _fetcher():
                 from urllib.request import url2pathname
 
                 path = Path(url2pathname(url.split("?")[0].removeprefix("file:"))).resolve()
-                if path.is_relative_to(allowed_root):
+                if any(path.is_relative_to(root) for root in allowed_roots):
                     return super().fetch(url, headers)
             raise ValueError(f"ippo PDFs do not load {url!r}")
 
@@ -79,6 +76,11 @@ def _fetcher():
 
 def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
     """Render a complete HTML document to PDF bytes (A4, print.css, embedded fonts)."""
+    return render_pdf_pages(html, base_url=base_url)[0]
+
+
+def render_pdf_pages(html: str, *, base_url: str | None = None) -> tuple[bytes, int]:
+    """Like render_pdf, and also return the number of pages."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -89,5 +91,7 @@ def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
     if fonts:
         stylesheets.append(CSS(string=_font_face_css(fonts), font_config=font_config, url_fetcher=fetcher))
     stylesheets.append(CSS(filename=str(PRINT_CSS), font_config=font_config, url_fetcher=fetcher))
-    document = HTML(string=html, base_url=base_url or STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+    document = HTML(string=html, base_url=base_url or STATIC_DIR.as_uri() + "/", url_fetcher=fetcher).render(
+        stylesheets=stylesheets, font_config=font_config
+    )
+    return document.write_pdf(), len(document.pages)

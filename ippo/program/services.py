@@ -127,6 +127,12 @@ def action_items_from_gaps(
 
 
 @transaction.atomic
+def action_plan_exported(*, org: Organization, actor, fmt: str, count: int) -> None:
+    """An export carries the plan out of ippo: keep a record of who took it."""
+    audit_record(action="actionitem.exported", actor=actor, org=org, data={"format": fmt, "count": count})
+
+
+@transaction.atomic
 def action_item_create(
     *,
     org: Organization,

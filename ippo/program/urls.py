@@ -12,6 +12,7 @@ org_patterns = [
     path("plan/board/", views.actionitem_board, name="actionitem_board"),
     path("plan/calendar/", views.actionitem_calendar, name="actionitem_calendar"),
     path("plan/new/", views.actionitem_create, name="actionitem_create"),
+    path("plan/export/", views.actionitem_export, name="actionitem_export"),
     path("plan/recurring/", views.recurringtask_list, name="recurringtask_list"),
     path("plan/recurring/<int:pk>/", views.recurringtask_edit, name="recurringtask_edit"),
     path("plan/<int:pk>/", views.actionitem_detail, name="actionitem_detail"),

@@ -15,12 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ippo.assessments import results, selectors, services
 from ippo.catalog.loader import catalog_get
 from ippo.core.roles import role_has_permission
 from ippo.core.tenancy import org_view
+from ippo.lib import tabular
+from ippo.program import exports
 from ippo.program import selectors as plan_selectors
 from ippo.program import services as plan_services
 from ippo.program.forms import ActionItemForm, CompleteForm, EvidenceForm, RecurringTaskForm
@@ -171,6 +173,7 @@ def actionitem_list(request):
     _decorate(page.object_list, today)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("format", None)
     context = {
         "page": page,
         "filters": filters,
@@ -183,6 +186,23 @@ def actionitem_list(request):
         **_score_context(request.org),
     }
     return render(request, "program/actionitem_list.html", context)
+
+
+@require_safe
+@org_view("program.view")
+def actionitem_export(request):
+    """The plan as the list page filters it (?status=…&owner=… &format=xlsx|csv), every item, not one page."""
+    fmt = tabular.export_format(request)
+    filters = plan_selectors.PlanFilters.from_query(request.GET)
+    rows = exports.action_plan_rows(request.org, filters, request.user, timezone.localdate())
+    plan_services.action_plan_exported(org=request.org, actor=request.user, fmt=fmt, count=len(rows))
+    return tabular.table_response(
+        fmt=fmt,
+        filename=f"ippo-{request.org.slug}-action-plan-{timezone.localdate():%Y%m%d}",
+        title=_("Action plan"),
+        header=exports.action_plan_header(),
+        rows=rows,
+    )
 
 
 def _member_options(org):

@@ -23,13 +23,15 @@ from django.utils.translation import pgettext
 
 from ippo.core.audit import audit_record
 from ippo.core.models import Membership, Organization
+from ippo.lib import tabular
+from ippo.lib.tabular import unescape_cell
 from ippo.lib.text import join_list, quote
 from ippo.registers.models import Asset, AssetType, Importance
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = tabular.CSV_CONTENT_TYPE
+XLSX_CONTENT_TYPE = tabular.XLSX_CONTENT_TYPE
 
 # (code, Japanese heading, English heading, other accepted headings)
 COLUMNS = (
@@ -63,20 +65,14 @@ FALSE_WORDS = ("no", "n", "false", "0", "いいえ", "なし", "無", "無し", 
 IMPORTANCE_WORDS = {"低": 1, "中": 2, "高": 3, "low": 1, "medium": 2, "high": 3}
 
 
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection). The CSV
-# export prefixes such cells with an apostrophe, which the import removes again; the Excel export stores
-# every text as text, never as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A cell that starts like a formula (=, +, -, @, tab …) is run as one by spreadsheet programs (CSV
+# injection). The CSV export puts an apostrophe in front of such cells (ippo.lib.tabular.safe_cell), which
+# the import removes again; the Excel export keeps the text as it is but stores it as text, never as a
+# formula.
 
 
-def _csv_safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv_unescape(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+def _unescape(text: str) -> str:
+    return unescape_cell(text.strip()).strip()
 
 
 class ImportProblems(Exception):
@@ -261,9 +257,7 @@ def check_rows(org: Organization, rows: list[list[str]]) -> list[dict]:
     seen: dict[str, int] = {}
     out = []
     for number, row in enumerate(rows[1:], start=2):
-        cell = {
-            code: _csv_unescape(str(row[i]).strip()) if i < len(row) else "" for code, i in columns.items()
-        }
+        cell = {code: _unescape(str(row[i])) if i < len(row) else "" for code, i in columns.items()}
         if not any(cell.values()):
             continue
         row_problems = []
@@ -399,32 +393,22 @@ def _export_rows(assets) -> tuple[list[str], list[list]]:
 
 
 def export_csv(assets) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel in Japan opens it with the right characters."""
+    """UTF-8 with a byte-order mark, so that Excel in Japan opens it with the right characters; cells that
+    would start a formula get an apostrophe (ippo.lib.tabular)."""
     header, rows = _export_rows(assets)
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows([_csv_safe(v) for v in row] for row in rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return tabular.csv_bytes(header, rows)
 
 
 def export_xlsx(assets) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
     header, rows = _export_rows(assets)
     wb = Workbook()
     ws = wb.active
     ws.title = "情報資産" if (translation.get_language() or "ja").startswith("ja") else "Assets"
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for number, row in enumerate(rows, start=2):
-        for column, value in enumerate(row, start=1):
-            cell = ws.cell(row=number, column=column, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text, even when it starts with "=": never a formula
+    # The text stays verbatim (so that it imports back unchanged) but is stored as text, never a formula.
+    tabular.write_sheet(ws, header, rows, neutralise=False)
     last = max(ws.max_row, 200)
     # The type labels hold commas, so the drop-down reads them from a hidden sheet, not from a literal list.
     lists = wb.create_sheet("types")
@@ -440,7 +424,6 @@ def export_xlsx(assets) -> bytes:
     levels.add(f"F2:H{last}")
     for column, width in zip("ABCDEFGHI", (32, 24, 32, 28, 12, 10, 10, 10, 40), strict=True):
         ws.column_dimensions[column].width = width
-    ws.freeze_panes = "A2"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -130,6 +130,18 @@ def assets_exported(*, org: Organization, actor, fmt: str, count: int) -> None:
     audit_record(action="asset.exported", actor=actor, org=org, data={"format": fmt, "count": count})
 
 
+@transaction.atomic
+def risks_exported(*, org: Organization, actor, fmt: str, count: int) -> None:
+    """An export carries the risk register out of ippo: keep a record of who took it."""
+    audit_record(action="risk.exported", actor=actor, org=org, data={"format": fmt, "count": count})
+
+
+@transaction.atomic
+def vendors_exported(*, org: Organization, actor, fmt: str, count: int) -> None:
+    """An export carries the vendor list out of ippo: keep a record of who took it."""
+    audit_record(action="vendor.exported", actor=actor, org=org, data={"format": fmt, "count": count})
+
+
 # --- Risk settings and risks --------------------------------------------------------------------------------
 
 

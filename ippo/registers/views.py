@@ -6,7 +6,7 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ippo.core.roles import role_has_permission
 from ippo.core.tenancy import org_view
+from ippo.lib import tabular
 from ippo.lib.text import join_list, quote
 from ippo.program.models import ControlStatus
-from ippo.registers import content, exchange, risk_model, selectors, services
+from ippo.registers import content, exchange, exports, risk_model, selectors, services
 from ippo.registers.forms import AssetForm, AssetImportForm, RiskForm, RiskSettingsForm, VendorForm
 from ippo.registers.models import Asset, AssetType, Risk, Vendor
 
@@ -149,10 +150,8 @@ def asset_export(request):
     else:
         body, content_type = exchange.export_xlsx(assets), exchange.XLSX_CONTENT_TYPE
     services.assets_exported(org=request.org, actor=request.user, fmt=fmt, count=len(assets))
-    response = HttpResponse(body, content_type=content_type)
     filename = f"ippo-{request.org.slug}-assets-{timezone.localdate():%Y%m%d}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return tabular.download_response(body, filename=filename, content_type=content_type)
 
 
 # --- Risks ----------------------------------------------------------------------------------------------------
@@ -175,6 +174,22 @@ def risk_list(request):
         "can_change": _can_change(request),
     }
     return render(request, "registers/risk_list.html", context)
+
+
+@require_safe
+@org_view("program.view")
+def risk_export(request):
+    """The risk register with its yen estimates (?format=xlsx|csv)."""
+    fmt = tabular.export_format(request)
+    rows = exports.risk_rows(request.org)
+    services.risks_exported(org=request.org, actor=request.user, fmt=fmt, count=len(rows))
+    return tabular.table_response(
+        fmt=fmt,
+        filename=f"ippo-{request.org.slug}-risks-{timezone.localdate():%Y%m%d}",
+        title=_("Risks"),
+        header=exports.risk_header(),
+        rows=rows,
+    )
 
 
 @require_safe
@@ -307,6 +322,22 @@ def vendor_list(request):
         for v in vendors
     ]
     return render(request, "registers/vendor_list.html", {"rows": rows, "can_change": _can_change(request)})
+
+
+@require_safe
+@org_view("program.view")
+def vendor_export(request):
+    """The vendors with their contacts and contract checklist answers (?format=xlsx|csv)."""
+    fmt = tabular.export_format(request)
+    rows = exports.vendor_rows(request.org)
+    services.vendors_exported(org=request.org, actor=request.user, fmt=fmt, count=len(rows))
+    return tabular.table_response(
+        fmt=fmt,
+        filename=f"ippo-{request.org.slug}-vendors-{timezone.localdate():%Y%m%d}",
+        title=_("Vendors"),
+        header=exports.vendor_header(),
+        rows=rows,
+    )
 
 
 @require_safe

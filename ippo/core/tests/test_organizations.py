@@ -71,7 +71,7 @@ def test_an_advisor_switches_between_client_organisations(client, personas, unsc
 
 
 def test_home_shows_the_five_pillars_with_first_steps(client, personas):
-    client.force_login(personas.owner)
+    client.force_login(personas.users["manager"])  # the owner's home is the dashboard (ippo/reports)
     body = client.get("/o/org-a/").content.decode()
     for title in ("自社診断", "経営者への報告", "教育・訓練", "基本対策", "報告・相談とインシデント"):
         assert title in body
@@ -85,7 +85,7 @@ def test_members_see_only_the_pillars_their_role_allows(client, personas):
     assert "経営者への報告" not in body
 
 
-@pytest.mark.parametrize("pillar", ["reports", "training", "incidents"])
+@pytest.mark.parametrize("pillar", ["training", "incidents"])
 def test_each_empty_pillar_explains_what_it_is_for_and_the_first_step(client, personas, pillar):
     client.force_login(personas.owner)
     body = client.get(f"/o/org-a/{pillar}/").content.decode()
@@ -93,9 +93,9 @@ def test_each_empty_pillar_explains_what_it_is_for_and_the_first_step(client, pe
 
 
 def test_home_page_query_count_is_constant(client, personas, make_user, django_assert_num_queries):
-    client.force_login(personas.owner)
+    client.force_login(personas.users["manager"])
     client.get("/o/org-a/")
-    with django_assert_num_queries(7) as ctx:  # session, user, membership, MFA, messages, 2 × tasks for you
+    with django_assert_num_queries(8) as ctx:  # session, user, membership, MFA, messages, 3 apps × tasks for you
         client.get("/o/org-a/")
     for _ in range(20):
         Membership.objects.create(organization=personas.org, user=make_user(), role="member")
