@@ -1,0 +1,1 @@
+"""Staff security-awareness training content (bilingual modules with quizzes)."""
