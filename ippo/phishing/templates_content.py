@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from ippo.lib.yaml_lines import yaml_load_lines
+
 DATA_DIR = Path(__file__).resolve().parent / "data" / "templates"
 LANGUAGES = ("ja", "en")
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -74,44 +76,6 @@ class DrillTemplate:
     body: Text
     link_text: Text
     red_flags: tuple[RedFlag, ...]
-
-
-# --- YAML with line numbers -------------------------------------------------------------------------------
-
-
-class _Map(dict):
-    line: int = 0
-
-
-class _Seq(list):
-    line: int = 0
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _map(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    m = _Map()
-    m.line = node.start_mark.line + 1
-    seen: set = set()
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-        m[key] = loader.construct_object(value_node, deep=True)
-    return m
-
-
-def _seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
-    s = _Seq(loader.construct_object(child, deep=True) for child in node.value)
-    s.line = node.start_mark.line + 1
-    return s
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _seq)
 
 
 # --- Validation -------------------------------------------------------------------------------------------
@@ -302,7 +266,7 @@ def templates_load(data_dir: Path | str | None = None) -> list[DrillTemplate]:
     for path in files:
         rel = path.name if data_dir is not None else f"ippo/phishing/data/templates/{path.name}"
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+            data = yaml_load_lines(path)
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f":{mark.line + 1}" if mark else ""
