@@ -25,6 +25,7 @@ from ippo.policies import library, security_action, selectors, services
 from ippo.policies.forms import CreateForm, GenerateForm, VersionForm, section_formset
 from ippo.policies.models import Policy, PolicyVersion
 from ippo.program.models import ControlStatus
+from ippo.program.selectors import control_statuses
 
 
 def _can(request, permission: str) -> bool:
@@ -322,9 +323,7 @@ def security_action_view(request):
     catalog = catalog_get()
     profile = profile_get(org=request.org)
     applicable = [c.id for c in applicable_controls(catalog, profile.it_uses if profile else [])]
-    statuses = dict(
-        ControlStatus.objects.filter(organization=request.org).values_list("control_id", "status")
-    )
+    statuses = control_statuses(request.org)
     latest_check = (
         Assessment.objects.filter(organization=request.org, status=Assessment.Status.COMPLETED)
         .order_by("-completed_at")

@@ -27,14 +27,21 @@ def it_uses_of(org: Organization) -> list[str]:
     return profile.it_uses if profile else []
 
 
+def control_statuses(org: Organization) -> dict[str, str]:
+    """Control id → status code (implemented, partial, not_implemented, unknown), one query."""
+    return dict(ControlStatus.objects.filter(organization=org).values_list("control_id", "status"))
+
+
+def score_from_statuses(statuses: dict[str, str], it_uses) -> scoring.Score:
+    """The assessment rules applied to control statuses (no query)."""
+    answers = {cid: ANSWER_FOR_STATUS[status] for cid, status in statuses.items()}
+    return scoring.assessment_score(answers, results.applicable_controls(catalog_get(), it_uses))
+
+
 def current_score(org: Organization) -> scoring.Score:
     """The score as things stand now: the assessment rules applied to today's control status, so a
     completed action item moves it straight away (two queries)."""
-    answers = {
-        s.control_id: ANSWER_FOR_STATUS[s.status]
-        for s in ControlStatus.objects.filter(organization=org).only("control_id", "status")
-    }
-    return scoring.assessment_score(answers, results.applicable_controls(catalog_get(), it_uses_of(org)))
+    return score_from_statuses(control_statuses(org), it_uses_of(org))
 
 
 def control_title(control_id: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ippo.catalog.loader import Control, catalog_get
 from ippo.core.models import Membership, Organization
 from ippo.program.models import ControlStatus
+from ippo.program.selectors import control_statuses  # noqa: F401 — also used as selectors.control_statuses
 from ippo.registers import risk_model
 from ippo.registers.models import Asset, AssetType, Responsibility, Risk, RiskSettings
 
@@ -59,11 +60,6 @@ def assets_for_list(org: Organization, *, asset_type: str = "", personal_data: s
 
 
 # --- Risks ----------------------------------------------------------------------------------------------------
-
-
-def control_statuses(org: Organization) -> dict[str, str]:
-    """Control id → status code (implemented, partial, not_implemented, unknown), one query."""
-    return dict(ControlStatus.objects.filter(organization=org).values_list("control_id", "status"))
 
 
 @dataclass(frozen=True)
@@ -129,10 +125,10 @@ class RiskRegister:
         return self.expected_total_yen - self.residual_total_yen
 
 
-def risk_register(org: Organization) -> RiskRegister:
+def risk_register(org: Organization, statuses: dict[str, str] | None = None) -> RiskRegister:
     """Every risk with its estimate, ordered by expected annual loss, with the totals (four queries)."""
     settings = RiskSettings.objects.filter(organization=org).first() or RiskSettings(organization=org)
-    statuses = control_statuses(org)
+    statuses = control_statuses(org) if statuses is None else statuses
     risks = Risk.objects.filter(organization=org).select_related("owner").prefetch_related("assets")
     rows = [risk_row(r, settings, statuses) for r in risks]
     rows.sort(key=lambda r: (r.is_closed, -r.estimate.expected_annual_yen, r.risk.pk))

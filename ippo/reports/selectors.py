@@ -15,7 +15,7 @@ from ippo.assessments.selectors import COST_LABELS, TIERS, function_label
 from ippo.catalog.loader import catalog_get
 from ippo.core.models import Organization
 from ippo.program.models import ActionItem, ControlStatus, RecurringTask
-from ippo.program.selectors import ANSWER_FOR_STATUS, control_title, it_uses_of
+from ippo.program.selectors import control_statuses, control_title, it_uses_of, score_from_statuses
 
 # Planning figures for a yearly budget by the catalog's cost band (README: "low" is under about ¥50,000 a
 # year). They are rough orders of magnitude to start a budget conversation, not quotes.
@@ -72,10 +72,10 @@ def overview(org: Organization, today: date) -> Overview:
     from ippo.registers.selectors import risk_register
 
     catalog = catalog_get()
-    applicable = results.applicable_controls(catalog, it_uses_of(org))
-    statuses = dict(ControlStatus.objects.filter(organization=org).values_list("control_id", "status"))
-    answers = {cid: ANSWER_FOR_STATUS[s] for cid, s in statuses.items()}
-    score = scoring.assessment_score(answers, applicable)
+    it_uses = it_uses_of(org)
+    applicable = results.applicable_controls(catalog, it_uses)
+    statuses = control_statuses(org)
+    score = score_from_statuses(statuses, it_uses)
 
     history = list(
         Assessment.objects.filter(organization=org, status=Assessment.Status.COMPLETED)
@@ -100,7 +100,7 @@ def overview(org: Organization, today: date) -> Overview:
             }
         )
 
-    register = risk_register(org)
+    register = risk_register(org, statuses)
     live_risks = [r for r in register.rows if not r.is_closed]
 
     open_items = ActionItem.objects.filter(organization=org, status__in=ActionItem.OPEN)

@@ -32,7 +32,7 @@ from ippo.policies import security_action
 from ippo.policies.models import Policy, PolicyVersion
 from ippo.policies.selectors import basic_policy_in_force
 from ippo.program.models import ControlStatus, Evidence
-from ippo.program.selectors import ANSWER_FOR_STATUS, current_score, it_uses_of
+from ippo.program.selectors import ANSWER_FOR_STATUS, control_statuses, it_uses_of, score_from_statuses
 from ippo.sharing.models import EvidencePack
 
 SNAPSHOT_FORMAT = 1
@@ -71,7 +71,7 @@ class PackFacts:
 
 
 def pack_facts(org: Organization) -> PackFacts:
-    statuses = dict(ControlStatus.objects.filter(organization=org).values_list("control_id", "status"))
+    statuses = control_statuses(org)
     latest = (
         Assessment.objects.filter(organization=org, status=Assessment.Status.COMPLETED)
         .order_by("-completed_at")
@@ -87,11 +87,12 @@ def pack_facts(org: Organization) -> PackFacts:
         .annotate(newest=Max("performed_on"))
         .values_list("control_id", "newest")
     )
+    it_uses = it_uses_of(org)
     return PackFacts(
         org_name=org.name,
         statuses=statuses,
-        it_uses=it_uses_of(org),
-        score=current_score(org),
+        it_uses=it_uses,
+        score=score_from_statuses(statuses, it_uses),
         last_assessment_on=timezone.localdate(latest) if latest else None,
         basic_policy_approved=basic_policy_in_force(org) is not None,
         basic_policy_drafted=drafted,
