@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_scopes import scope
 
-from ippo.assessments import results, selectors, services
+from ippo.assessments import results, services
 from ippo.assessments.forms import CompanyNameForm, ProfileBasicsForm, ProfileITForm
 from ippo.assessments.models import Answer, Assessment
-from ippo.assessments.views import _radar
+from ippo.assessments.views import result_context
 from ippo.catalog.loader import catalog_get
 from ippo.core.models import Organization
 from ippo.core.services import organization_create
@@ -121,18 +121,7 @@ def check_result(request):
     result = _result(state)
     if result is None:
         return redirect("check:check_questions" if "profile" in state else "check:check_start")
-    catalog = catalog_get()
-    context = {
-        "result": result,
-        "tier": selectors.TIERS.get(result["tier"]),
-        "tier_number": result["tier"],
-        "tiers": sorted(selectors.TIERS.items()),
-        "radar_svg": _radar(result),
-        "functions": selectors.function_rows(result),
-        "coverage": selectors.coverage_rows(result),
-        "gaps": selectors.gap_rows(result, catalog),
-        "public": True,
-    }
+    context = {**result_context(result), "public": True}
     return render(request, "assessments/check_result.html", context)
 
 

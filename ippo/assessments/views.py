@@ -38,6 +38,20 @@ def _radar(result: dict, previous: dict | None = None) -> str:
     return radar_chart(axes=axes, compare=compare, label=_("Score per NIST CSF 2.0 function (0–100)"))
 
 
+def result_context(result: dict, previous: dict | None = None) -> dict:
+    """What the results template (`_result_body.html`) needs for one stored or computed result."""
+    return {
+        "result": result,
+        "tier": selectors.TIERS.get(result["tier"]),
+        "tier_number": result["tier"],
+        "tiers": sorted(selectors.TIERS.items()),
+        "radar_svg": _radar(result, previous),
+        "functions": selectors.function_rows(result, previous),
+        "coverage": selectors.coverage_rows(result),
+        "gaps": selectors.gap_rows(result, catalog_get()),
+    }
+
+
 def _trend(history: list[Assessment]) -> str:
     points = [(a.completed_at.date().isoformat(), a.result["overall"] or 0) for a in history]
     return line_chart(
@@ -339,15 +353,8 @@ def assessment_detail(request, pk: int):
     result = assessment.result
     compare = results.result_compare(previous.result, result) if previous else None
     context = {
+        **result_context(result, previous.result if previous else None),
         "assessment": assessment,
-        "result": result,
-        "tier": selectors.TIERS.get(result["tier"]),
-        "tier_number": result["tier"],
-        "tiers": sorted(selectors.TIERS.items()),
-        "radar_svg": _radar(result, previous.result if previous else None),
-        "functions": selectors.function_rows(result, previous.result if previous else None),
-        "coverage": selectors.coverage_rows(result),
-        "gaps": selectors.gap_rows(result, catalog),
         "previous": previous,
         "compare": compare,
         "history": history,
