@@ -23,7 +23,8 @@ from ippo.assessments.models import (
 )
 from ippo.catalog.loader import catalog_get
 from ippo.core.audit import audit_record
-from ippo.core.models import Membership, Organization
+from ippo.core.models import Organization
+from ippo.core.selectors import working_memberships
 from ippo.program.models import ControlStatus
 from ippo.program.services import action_items_from_gaps, control_status_apply_answers, recurring_tasks_ensure
 
@@ -242,12 +243,7 @@ def section_assign(
     assignment = None
     email = ""
     if assignee_id:
-        membership = (
-            Membership.objects.filter(organization=assessment.organization, user_id=assignee_id)
-            .exclude(role="viewer")
-            .select_related("user")
-            .first()
-        )
+        membership = working_memberships(assessment.organization).filter(user_id=assignee_id).first()
         if membership is None:
             raise ValidationError(_("Choose a member of this organisation who can answer."))
         assignment = SectionAssignment.objects.create(

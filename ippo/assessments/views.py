@@ -15,8 +15,8 @@ from ippo.assessments.forms import ImportForm, ProfileBasicsForm, ProfileITForm
 from ippo.assessments.models import Answer, Assessment, ITUse, SectionAssignment
 from ippo.assessments.scoring import FUNCTIONS
 from ippo.catalog.loader import catalog_get
-from ippo.core.models import Membership
 from ippo.core.roles import role_has_permission
+from ippo.core.selectors import working_memberships
 from ippo.core.tenancy import org_view
 from ippo.lib import tabular
 from ippo.lib.charts import line_chart, radar_chart
@@ -323,12 +323,7 @@ def assessment_detail(request, pk: int):
             a.section: a
             for a in SectionAssignment.objects.filter(assessment=assessment).select_related("assignee")
         }
-        members = list(
-            Membership.objects.filter(organization=request.org)
-            .exclude(role="viewer")
-            .select_related("user")
-            .order_by("user__email")
-        )
+        members = list(working_memberships(request.org).order_by("user__email"))
         sections = [
             {**row, "assignment": assignments.get(row["code"])}
             for row in selectors.section_progress(catalog, assessment, stored)

@@ -4,17 +4,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ippo.core.models import Membership
+from ippo.core.selectors import working_memberships
 from ippo.program.models import ActionItem, Recurrence
 
 
 def _member_choices(org, *, blank_label):
-    members = (
-        Membership.objects.filter(organization=org)
-        .exclude(role="viewer")
-        .select_related("user")
-        .order_by("user__name", "user__email")
-    )
+    members = working_memberships(org)
     return [("", blank_label)] + [(str(m.user_id), m.user.get_short_name()) for m in members]
 
 
@@ -27,12 +22,7 @@ class OwnerChoiceMixin:
         value = self.cleaned_data.get("owner")
         if not value:
             return None
-        membership = (
-            Membership.objects.filter(organization=self._org, user_id=value)
-            .exclude(role="viewer")
-            .select_related("user")
-            .first()
-        )
+        membership = working_memberships(self._org).filter(user_id=value).first()
         if membership is None:
             raise forms.ValidationError(_("Choose a member of this organisation."))
         return membership.user

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from ippo.assessments import results, selectors, services
 from ippo.catalog.loader import catalog_get
 from ippo.core.roles import role_has_permission
+from ippo.core.selectors import working_memberships
 from ippo.core.tenancy import org_view
 from ippo.lib import tabular
 from ippo.program import exports
@@ -206,15 +207,7 @@ def actionitem_export(request):
 
 
 def _member_options(org):
-    from ippo.core.models import Membership
-
-    return [
-        (m.user_id, m.user.get_short_name())
-        for m in Membership.objects.filter(organization=org)
-        .exclude(role="viewer")
-        .select_related("user")
-        .order_by("user__email")
-    ]
+    return [(m.user_id, m.user.get_short_name()) for m in working_memberships(org).order_by("user__email")]
 
 
 @org_view("plan.work")
