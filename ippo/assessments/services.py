@@ -90,8 +90,7 @@ def assessment_start(*, org: Organization, actor, kind: str) -> Assessment:
     return assessment
 
 
-def _check_answer(assessment: Assessment, item_id: str, value: str, evidence_url: str) -> None:
-    valid_ids = {i.id for i in results.items_for(catalog_get(), assessment.kind, assessment.it_uses)}
+def _check_answer(valid_ids: set[str], item_id: str, value: str, evidence_url: str) -> None:
     if item_id not in valid_ids:
         raise ValidationError(_("Unknown question: %(id)s") % {"id": item_id})
     if value not in Answer.Value.values:
@@ -113,9 +112,10 @@ def answers_save(*, assessment: Assessment, actor, answers: Mapping[str, Mapping
         raise ValidationError(_("This assessment is completed and can no longer be changed."))
     catalog = catalog_get()
     errors = {}
+    valid_ids = {i.id for i in results.items_for(catalog, assessment.kind, assessment.it_uses)}
     for item_id, fields in answers.items():
         try:
-            _check_answer(assessment, item_id, fields.get("value", ""), fields.get("evidence_url", ""))
+            _check_answer(valid_ids, item_id, fields.get("value", ""), fields.get("evidence_url", ""))
         except ValidationError as exc:
             errors[item_id] = exc.messages
     if errors:

@@ -4,8 +4,12 @@ dashboard)."""
 
 from __future__ import annotations
 
+import functools
 
-def home_modules():
+
+@functools.cache
+def home_modules() -> tuple:
+    """The apps' `home` modules, found once per process."""
     from importlib import import_module
 
     from django.apps import apps
@@ -16,9 +20,10 @@ def home_modules():
             continue
         try:
             modules.append(import_module(f"{config.name}.home"))
-        except ModuleNotFoundError:
-            continue
-    return modules
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.home":
+                raise  # a broken import inside an existing home.py must not be hidden
+    return tuple(modules)
 
 
 def home_tasks(request) -> list[dict]:
