@@ -1,14 +1,21 @@
 from django.urls import include, path
 
 from ippo.assessments import urls as assessment_urls
+from ippo.checks import urls as check_urls
 from ippo.core import views as core_views
 from ippo.core.urls import org_patterns as core_org_patterns
+from ippo.devices import urls as device_urls
+from ippo.incidents import urls as incident_urls
+from ippo.people import urls as people_urls
+from ippo.phishing import urls as phishing_urls
 from ippo.policies import urls as policy_urls
 from ippo.program import urls as program_urls
 from ippo.questionnaires import urls as questionnaire_urls
 from ippo.registers import urls as register_urls
 from ippo.reports import urls as report_urls
 from ippo.sharing import urls as sharing_urls
+from ippo.tabletop import urls as tabletop_urls
+from ippo.training import urls as training_urls
 
 # Every organisation page, in one "org" namespace under /o/<org_slug>/.
 org_patterns = [
@@ -20,6 +27,13 @@ org_patterns = [
     *report_urls.org_patterns,
     *sharing_urls.org_patterns,
     *questionnaire_urls.org_patterns,
+    *people_urls.org_patterns,
+    *training_urls.org_patterns,
+    *phishing_urls.org_patterns,
+    *incident_urls.org_patterns,
+    *tabletop_urls.org_patterns,
+    *check_urls.org_patterns,
+    *device_urls.org_patterns,
 ]
 
 urlpatterns = [
@@ -28,6 +42,12 @@ urlpatterns = [
     path("", include("ippo.accounts.urls")),
     path("check/", include("ippo.assessments.public_urls")),
     path("", include("ippo.sharing.public_urls")),
+    path("learn/", include("ippo.training.public_urls")),
+    path("drill/", include("ippo.phishing.public_urls")),
+    path("report/", include("ippo.incidents.public_urls")),
+    path("agent/", include("ippo.devices.public_urls")),
+    path("console/", include("ippo.console.urls")),
+    path("api/", include("ippo.api.urls")),
     path("", include("ippo.core.urls")),
     path("o/<slug:org_slug>/", include((org_patterns, "org"))),
 ]

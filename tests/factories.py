@@ -259,3 +259,22 @@ def _reportjob(org, make_user):
     from ippo.reports.models import ReportJob
 
     return ReportJob.objects.create(organization=org, language="en", status="done", progress=100, pdf=b"%PDF-1.7 test", pages=1)
+
+
+# Modules added later register their factories in ippo/<app>/tests/factories.py with the same decorator
+# (`from tests.factories import factory`); they are imported here so the harness sees them all.
+def _import_app_factories() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("ippo."):
+            try:
+                importlib.import_module(f"{config.name}.tests.factories")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.tests.factories":
+                    raise
+
+
+_import_app_factories()

@@ -45,6 +45,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "policies.approve": frozenset({Role.OWNER}),
     # Giving business partners evidence: making evidence packs, share links, revoking them (ippo.sharing).
     "sharing.manage": frozenset({Role.OWNER, Role.MANAGER, Role.ADVISOR}),
+    # The employee directory, training assignments and group sessions (ippo.people, ippo.training).
+    "people.manage": frozenset({Role.OWNER, Role.MANAGER, Role.ADVISOR}),
+    # Running phishing drills: sending profiles, campaigns, results (ippo.phishing).
+    "drills.manage": frozenset({Role.OWNER, Role.MANAGER, Role.ADVISOR}),
+    # Handling reports and incidents, playbooks, contacts, tabletop exercises (ippo.incidents, ippo.tabletop).
+    "incidents.handle": frozenset({Role.OWNER, Role.MANAGER, Role.ADVISOR}),
+    # Domains, automated checks, devices and cloud connectors (ippo.checks, ippo.devices).
+    "checks.manage": frozenset({Role.OWNER, Role.MANAGER, Role.ADVISOR}),
 }
 
 

@@ -1,6 +1,9 @@
 """Fail when the Japanese catalogue has untranslated or fuzzy entries.
 
-    python -m ippo.lib.i18n_check ippo/locale/ja/LC_MESSAGES/django.po
+    python -m ippo.lib.i18n_check [FILE.po ...]
+
+Without arguments it checks every catalogue under ippo/: the main one (ippo/locale) and the per-app ones
+(ippo/<app>/locale), which Django finds by itself for installed apps.
 """
 
 from __future__ import annotations
@@ -43,15 +46,18 @@ def problems(po_text: str) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    path = Path(argv[0] if argv else "ippo/locale/ja/LC_MESSAGES/django.po")
-    missing = problems(path.read_text(encoding="utf-8"))
-    if missing:
-        print(f"{path}: {len(missing)} untranslated or fuzzy Japanese strings:", file=sys.stderr)
-        for msgid in missing[:50]:
-            print(f"  - {msgid}", file=sys.stderr)
-        return 1
-    print(f"{path}: every string has a Japanese translation")
-    return 0
+    paths = [Path(a) for a in argv] or sorted(Path("ippo").glob("**/locale/ja/LC_MESSAGES/django.po"))
+    failed = 0
+    for path in paths:
+        missing = problems(path.read_text(encoding="utf-8"))
+        if missing:
+            print(f"{path}: {len(missing)} untranslated or fuzzy Japanese strings:", file=sys.stderr)
+            for msgid in missing[:50]:
+                print(f"  - {msgid}", file=sys.stderr)
+            failed = 1
+        else:
+            print(f"{path}: every string has a Japanese translation")
+    return failed
 
 
 if __name__ == "__main__":
