@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ippo.people",
     "ippo.training",
     "ippo.phishing",
+    "ippo.reporting",
     "ippo.incidents",
     "ippo.tabletop",
     "ippo.checks",

@@ -12,6 +12,7 @@ from ippo.policies import urls as policy_urls
 from ippo.program import urls as program_urls
 from ippo.questionnaires import urls as questionnaire_urls
 from ippo.registers import urls as register_urls
+from ippo.reporting import urls as reporting_urls
 from ippo.reports import urls as report_urls
 from ippo.sharing import urls as sharing_urls
 from ippo.tabletop import urls as tabletop_urls
@@ -30,6 +31,7 @@ org_patterns = [
     *people_urls.org_patterns,
     *training_urls.org_patterns,
     *phishing_urls.org_patterns,
+    *reporting_urls.org_patterns,
     *incident_urls.org_patterns,
     *tabletop_urls.org_patterns,
     *check_urls.org_patterns,
@@ -44,7 +46,7 @@ urlpatterns = [
     path("", include("ippo.sharing.public_urls")),
     path("learn/", include("ippo.training.public_urls")),
     path("drill/", include("ippo.phishing.public_urls")),
-    path("report/", include("ippo.incidents.public_urls")),
+    path("report/", include("ippo.reporting.public_urls")),
     path("agent/", include("ippo.devices.public_urls")),
     path("console/", include("ippo.console.urls")),
     path("api/", include("ippo.api.urls")),

@@ -12,8 +12,11 @@ conditional UPDATE before sending it, so two workers ticking at once never send 
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -220,4 +223,27 @@ def tick(*, now: datetime | None = None) -> dict[str, int]:
             for key, value in reminders_run(org=org, today=today, now=now).items():
                 totals[key] += value
             totals["digests"] += digest_run(org=org, today=today)
+            for name, run in app_clocks():
+                for key, value in run(org=org, today=today, now=now).items():
+                    totals[f"{name}.{key}"] = totals.get(f"{name}.{key}", 0) + value
     return totals
+
+
+@lru_cache(maxsize=1)
+def app_clocks() -> tuple:
+    """Every other app's clock work: `ippo/<app>/clock.py` defining `run(*, org, today, now) -> dict[str, int]`
+    (counts of what it did). Called once per organisation inside its scope, after the programme's own work.
+    An app must make `run` safe to repeat and safe to run from several workers at once (claim with a
+    conditional UPDATE)."""
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("ippo.") or config.name == "ippo.program":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.clock")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.clock":
+                raise
+            continue
+        found.append((config.label, module.run))
+    return tuple(found)
