@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -93,7 +94,37 @@ ACTION_LABELS = {
 }
 
 
+_APP_LABELS_LOADED = False
+
+
+def _load_app_labels() -> None:
+    """Modules added later keep their own labels in `ippo/<app>/audit_labels.py` (a dict ACTION_LABELS);
+    they are merged in once, the first time an action is looked up."""
+    global _APP_LABELS_LOADED
+    if _APP_LABELS_LOADED:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("ippo.") or config.name == "ippo.core":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.audit_labels")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.audit_labels":
+                raise
+            continue
+        for action, label in module.ACTION_LABELS.items():
+            if action in ACTION_LABELS:
+                raise ImproperlyConfigured(f"{config.name}.audit_labels: the action {action!r} is defined twice")
+            ACTION_LABELS[action] = label
+    _APP_LABELS_LOADED = True
+
+
 def action_label(action: str) -> str:
+    _load_app_labels()
     return str(ACTION_LABELS.get(action, action))
 
 
@@ -114,8 +145,12 @@ def audit_record(
     via: str = "web",
 ) -> AuditEvent:
     """Append one event to the chain. Call it inside the service's transaction."""
+    _load_app_labels()
     if action not in ACTION_LABELS:
-        raise KeyError(f"Unknown audit action {action!r}; add it to ippo.core.audit.ACTION_LABELS.")
+        raise KeyError(
+            f"Unknown audit action {action!r}; add it to ACTION_LABELS in ippo/<app>/audit_labels.py "
+            "(a dict of dotted action name → translated label, like ippo.core.audit.ACTION_LABELS)."
+        )
     # The UPDATE takes the write lock (SQLite) or the row lock (PostgreSQL) before we read the head,
     # so two writers can never chain onto the same previous hash.
     if not AuditHead.objects.filter(pk=1).update(seq=F("seq") + 1):

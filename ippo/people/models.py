@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ippo.core.models import TenantModel
 
@@ -50,7 +51,9 @@ class Employee(TenantModel):
     email = models.EmailField(
         _("e-mail address"),
         blank=True,
-        help_text=_("Leave empty for staff without a company mailbox; record their training through group sessions."),
+        help_text=_(
+            "Leave empty for staff without a company mailbox; record their training through group sessions."
+        ),
     )
     employee_number = models.CharField(_("employee number"), max_length=50, blank=True)
     department = models.ForeignKey(
@@ -76,7 +79,9 @@ class Employee(TenantModel):
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     is_active = models.BooleanField(
-        _("active"), default=True, help_text=_("People who have left are kept, with their history, but get no more work.")
+        pgettext_lazy("employee", "active"),
+        default=True,
+        help_text=_("People who have left are kept, with their history, but get no more work."),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -13,5 +13,8 @@ def _employee(org, make_user):
     from ippo.people.models import Employee
 
     return Employee.objects.create(
-        organization=org, name="伊藤 さくら", email="sakura.ito@example.com", department=_department(org, make_user)
+        organization=org,
+        name="伊藤 さくら",
+        email="sakura.ito@example.com",
+        department=_department(org, make_user),
     )
