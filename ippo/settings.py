@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
+    "ninja",  # serves the API docs page from its bundled files, not a CDN
     "django_tasks",
     "django_tasks_db",
 ]
