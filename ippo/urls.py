@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from ippo.api import urls as api_urls
 from ippo.assessments import urls as assessment_urls
 from ippo.checks import urls as check_urls
 from ippo.core import views as core_views
@@ -36,6 +37,7 @@ org_patterns = [
     *tabletop_urls.org_patterns,
     *check_urls.org_patterns,
     *device_urls.org_patterns,
+    *api_urls.org_patterns,
 ]
 
 urlpatterns = [

@@ -53,6 +53,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "incidents.handle": frozenset({Role.OWNER, Role.MANAGER, Role.ADVISOR}),
     # Domains, automated checks, devices and cloud connectors (ippo.checks, ippo.devices).
     "checks.manage": frozenset({Role.OWNER, Role.MANAGER, Role.ADVISOR}),
+    # Organisation API tokens (ippo.api); personal tokens need no permission.
+    "api.manage": frozenset({Role.OWNER, Role.MANAGER}),
 }
 
 
