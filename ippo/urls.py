@@ -3,6 +3,7 @@ from django.urls import include, path
 from ippo.api import urls as api_urls
 from ippo.assessments import urls as assessment_urls
 from ippo.checks import urls as check_urls
+from ippo.console import urls as console_urls
 from ippo.core import views as core_views
 from ippo.core.urls import org_patterns as core_org_patterns
 from ippo.devices import urls as device_urls
@@ -38,6 +39,7 @@ org_patterns = [
     *check_urls.org_patterns,
     *device_urls.org_patterns,
     *api_urls.org_patterns,
+    *console_urls.org_patterns,
 ]
 
 urlpatterns = [

@@ -117,7 +117,7 @@ def _load_app_labels() -> None:
                 raise
             continue
         for action, label in module.ACTION_LABELS.items():
-            if action in ACTION_LABELS:
+            if ACTION_LABELS.get(action, label) is not label:
                 raise ImproperlyConfigured(f"{config.name}.audit_labels: the action {action!r} is defined twice")
             ACTION_LABELS[action] = label
     _APP_LABELS_LOADED = True

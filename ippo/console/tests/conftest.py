@@ -1,0 +1,1 @@
+from tests.helpers import _english, owner_client  # noqa: F401 — shared fixtures
