@@ -8,6 +8,7 @@ from ippo.core import views as core_views
 from ippo.core.urls import org_patterns as core_org_patterns
 from ippo.devices import urls as device_urls
 from ippo.incidents import urls as incident_urls
+from ippo.lib.env import env_bool
 from ippo.people import urls as people_urls
 from ippo.phishing import urls as phishing_urls
 from ippo.policies import urls as policy_urls
@@ -57,3 +58,6 @@ urlpatterns = [
     path("", include("ippo.core.urls")),
     path("o/<slug:org_slug>/", include((org_patterns, "org"))),
 ]
+
+if env_bool("IPPO_BENCH_FLOOR"):
+    urlpatterns.append(path("_bench/floor", core_views.bench_floor, name="bench_floor"))

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ippo.api.access import org_access
 from ippo.catalog.loader import catalog_get
@@ -22,9 +23,20 @@ router = Router()
 # --- Common ---------------------------------------------------------------------------------------------------
 
 
-class PageParams(Schema):
-    limit: int = 50
-    offset: int = 0
+class Strict(BaseModel):
+    """Input (query strings and bodies): unknown fields are an error, so a typo is reported, not ignored.
+    Plain pydantic, not ninja's Schema, which would read attributes off any object it is given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class LangParams(Strict):
+    lang: str = "ja"
+
+
+class PageParams(Strict):
+    limit: int = Field(50, ge=1, le=1000, description="At most 200 items are returned per page.")
+    offset: int = Field(0, ge=0, le=100_000_000)
     lang: str = "ja"
 
 
@@ -39,7 +51,13 @@ def _lang(params) -> str:
 
 
 class Error(Schema):
-    detail: str
+    # A sentence, or (invalid input caught by the schema) one entry per field: {"loc", "msg", "type"}.
+    detail: str | list[dict]
+
+
+# What any operation may answer besides success: a body that is not JSON, no or a bad token, a role or token that does not allow
+# it, another organisation's (or a missing) object, and invalid input.
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
 
 
 # --- Organisations -----------------------------------------------------------------------------------------
@@ -67,9 +85,12 @@ class OrgDetailOut(OrgOut):
 
 
 @router.get(
-    "/orgs", response=list[OrgOut], summary="Organisations this token can reach", tags=["organisations"]
+    "/orgs",
+    response={200: list[OrgOut], **ERRORS},
+    summary="Organisations this token can reach",
+    tags=["organisations"],
 )
-def org_list(request):
+def org_list(request, params: Query[LangParams]):
     token = request.auth
     if token.organization_id is not None:
         from ippo.api.access import ORG_TOKEN_ROLE
@@ -84,8 +105,8 @@ def org_list(request):
     ]
 
 
-@router.get("/orgs/{org_slug}", response={200: OrgDetailOut, 404: Error}, tags=["organisations"])
-def org_detail(request, org_slug: str):
+@router.get("/orgs/{org_slug}", response={200: OrgDetailOut, **ERRORS}, tags=["organisations"])
+def org_detail(request, org_slug: str, params: Query[LangParams]):
     from ippo.program.models import ActionItem
     from ippo.program.selectors import current_score
 
@@ -124,13 +145,13 @@ class ControlOut(Schema):
     mappings: dict[str, list[str]]
 
 
-class ControlParams(Schema):
+class ControlParams(Strict):
     lang: str = "ja"
     status: str | None = None
     function: str | None = None
 
 
-@router.get("/orgs/{org_slug}/controls", response={200: list[ControlOut], 404: Error}, tags=["controls"])
+@router.get("/orgs/{org_slug}/controls", response={200: list[ControlOut], **ERRORS}, tags=["controls"])
 def control_list(request, org_slug: str, params: Query[ControlParams]):
     """Every control in the catalog with this organisation's status (`unknown` when never assessed)."""
     from ippo.program.models import ControlStatus
@@ -196,7 +217,7 @@ def _assessment_out(a) -> AssessmentOut:
     )
 
 
-@router.get("/orgs/{org_slug}/assessments", response={200: AssessmentPage, 404: Error}, tags=["assessments"])
+@router.get("/orgs/{org_slug}/assessments", response={200: AssessmentPage, **ERRORS}, tags=["assessments"])
 def assessment_list(request, org_slug: str, params: Query[PageParams]):
     from ippo.assessments.models import Assessment
 
@@ -209,10 +230,10 @@ def assessment_list(request, org_slug: str, params: Query[PageParams]):
 
 @router.get(
     "/orgs/{org_slug}/assessments/{assessment_id}",
-    response={200: AssessmentOut, 404: Error},
+    response={200: AssessmentOut, **ERRORS},
     tags=["assessments"],
 )
-def assessment_detail(request, org_slug: str, assessment_id: int):
+def assessment_detail(request, org_slug: str, assessment_id: int, params: Query[LangParams]):
     from ippo.assessments.models import Assessment
 
     with org_access(request, org_slug, "program.view") as org:
@@ -249,16 +270,16 @@ class ActionItemParams(PageParams):
     overdue: bool | None = None
 
 
-class ActionItemIn(Schema):
-    title: str
+class ActionItemIn(Strict):
+    title: str = Field(min_length=1, max_length=200, pattern=r"\S")
     control_id: str = ""
     description: str = ""
     owner: str | None = None
     due_date: date | None = None
 
 
-class ActionItemPatch(Schema):
-    title: str | None = None
+class ActionItemPatch(Strict):
+    title: str | None = Field(default=None, min_length=1, max_length=200, pattern=r"\S")
     description: str | None = None
     owner: str | None = None
     due_date: date | None = None
@@ -296,9 +317,7 @@ def _member_by_email(org, email: str | None):
     return membership.user
 
 
-@router.get(
-    "/orgs/{org_slug}/action-items", response={200: ActionItemPage, 404: Error}, tags=["action items"]
-)
+@router.get("/orgs/{org_slug}/action-items", response={200: ActionItemPage, **ERRORS}, tags=["action items"])
 def actionitem_list(request, org_slug: str, params: Query[ActionItemParams]):
     from ippo.program.models import ActionItem
 
@@ -317,22 +336,22 @@ def actionitem_list(request, org_slug: str, params: Query[ActionItemParams]):
 
 @router.get(
     "/orgs/{org_slug}/action-items/{item_id}",
-    response={200: ActionItemOut, 404: Error},
+    response={200: ActionItemOut, **ERRORS},
     tags=["action items"],
 )
-def actionitem_detail(request, org_slug: str, item_id: int, lang: str = "ja"):
+def actionitem_detail(request, org_slug: str, item_id: int, params: Query[LangParams]):
     from ippo.program.models import ActionItem
 
     with org_access(request, org_slug, "program.view") as org:
         item = get_object_or_404(
             ActionItem.objects.filter(organization=org).select_related("owner"), pk=item_id
         )
-        return _item_out(item, "en" if lang == "en" else "ja")
+        return _item_out(item, _lang(params))
 
 
 @router.post(
     "/orgs/{org_slug}/action-items",
-    response={201: ActionItemOut, 403: Error, 404: Error, 422: Error},
+    response={201: ActionItemOut, **ERRORS},
     tags=["action items"],
 )
 def actionitem_create(request, org_slug: str, payload: ActionItemIn):
@@ -362,7 +381,7 @@ def actionitem_create(request, org_slug: str, payload: ActionItemIn):
 
 @router.patch(
     "/orgs/{org_slug}/action-items/{item_id}",
-    response={200: ActionItemOut, 403: Error, 404: Error, 422: Error},
+    response={200: ActionItemOut, **ERRORS},
     tags=["action items"],
 )
 def actionitem_update(request, org_slug: str, item_id: int, payload: ActionItemPatch):
@@ -373,7 +392,7 @@ def actionitem_update(request, org_slug: str, item_id: int, payload: ActionItemP
 
     with org_access(request, org_slug, "program.change") as org:
         item = get_object_or_404(ActionItem.objects.filter(organization=org), pk=item_id)
-        fields = payload.dict(exclude_unset=True)
+        fields = payload.model_dump(exclude_unset=True)
         if "owner" in fields:
             fields["owner"] = _member_by_email(org, fields["owner"])
         if "status" in fields and fields["status"] not in ActionItem.Status.values:
@@ -415,7 +434,7 @@ class AssetParams(PageParams):
     asset_type: str | None = None
 
 
-@router.get("/orgs/{org_slug}/assets", response={200: AssetPage, 404: Error}, tags=["registers"])
+@router.get("/orgs/{org_slug}/assets", response={200: AssetPage, **ERRORS}, tags=["registers"])
 def asset_list(request, org_slug: str, params: Query[AssetParams]):
     from ippo.registers.models import Asset
 
@@ -454,14 +473,14 @@ class RiskOut(Schema):
     control_ids: list[str]
 
 
-@router.get("/orgs/{org_slug}/risks", response={200: list[RiskOut], 404: Error}, tags=["registers"])
-def risk_list(request, org_slug: str, lang: str = "ja"):
+@router.get("/orgs/{org_slug}/risks", response={200: list[RiskOut], **ERRORS}, tags=["registers"])
+def risk_list(request, org_slug: str, params: Query[LangParams]):
     """Every risk with its estimate in yen (expected loss a year, before and after the measures)."""
     from ippo.registers.selectors import risk_register
 
     with (
         org_access(request, org_slug, "program.view") as org,
-        translation.override("en" if lang == "en" else "ja"),
+        translation.override(_lang(params)),
     ):
         register = risk_register(org)
         return [

@@ -34,6 +34,12 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def bench_floor(request):
+    """The benchmarks' "framework floor": the cheapest page Django can serve through ippo's middleware and
+    a template. Routed only when IPPO_BENCH_FLOOR=1 (bench/suite.py sets it for its own server)."""
+    return render(request, "core/bench_floor.html", {"numbers": range(10)})
+
+
 @login_required
 def start(request):
     """Where a signed-in person lands: their organisation, a choice of several, or creating one."""
