@@ -26,6 +26,8 @@ class ControlStatus(TenantModel):
         ACTION_ITEM = "action_item", _("Action item completed")
         POLICY = "policy", _("Policy approved")
         EVIDENCE_AGED = "evidence_aged", _("Evidence out of date")
+        CHECK = "check", _("Automated check")
+        DEVICE_AGENT = "device_agent", _("Device agent and sign-in checks")
 
     control_id = models.CharField(_("control"), max_length=60)
     control_version = models.PositiveSmallIntegerField(_("control version"), default=1)
