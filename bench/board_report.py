@@ -9,7 +9,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +55,7 @@ def main() -> None:
             results[language] = {"pages": pages, "times": timed(lambda lang=language: board_pdf(org, lang))}
     base = statistics.median(baseline)
     record = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "rounds": ROUNDS,
         "baseline_one_page_s": round(base, 4),
     }

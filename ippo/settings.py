@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ippo.reporting.middleware.AnonymousRoutesMiddleware",  # first: strips cookies/IP/UA on /report/…
     "django.middleware.security.SecurityMiddleware",
     "ippo.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -285,6 +286,15 @@ WHITENOISE_USE_FINDERS = TESTING or DEBUG
 # --- E-mail
 globals().update(email_settings(env_str("EMAIL_URL", "memory://" if TESTING else "console://")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ippo <ippo@localhost>")
+
+# --- Modules (docs/configuration.md, "Modules").
+# Automated checks: the DNS server to ask (host:port; empty = the system's), and the per-connection timeout.
+IPPO_CHECKS_RESOLVER = env_str("IPPO_CHECKS_RESOLVER")
+IPPO_CHECKS_TIMEOUT = float(env_str("IPPO_CHECKS_TIMEOUT", "4"))
+# Phishing drills: days after a drill finishes before per-person results are deleted (the totals stay), and
+# the seconds after delivery within which a click counts as a link scanner's.
+IPPO_DRILL_RETENTION_DAYS = env_int("IPPO_DRILL_RETENTION_DAYS", 180)
+IPPO_DRILL_SCANNER_SECONDS = env_int("IPPO_DRILL_SCANNER_SECONDS", 60)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security. Production mode turns on everything `ippo check --deploy` asks for.

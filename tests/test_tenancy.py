@@ -45,6 +45,7 @@ PUBLIC_URL_NAMES = {
     # Training: the one-time sign-in link (GET shows a button, POST signs in) and "send me a new link".
     "learn:signin",
     "learn:link_request",
+    "learn:certificate_verify",
     # The device agent (ippo.devices.public_urls): POST only, JSON, a one-time code or a device token.
     "agent:enrol",
     "agent:report",

@@ -17,3 +17,4 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", "ippo.api.endpoints.router")
+api.add_router("/", "ippo.api.endpoints_more.router")

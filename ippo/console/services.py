@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from ippo.core.audit import audit_record
 from ippo.core.models import Membership
@@ -27,6 +28,7 @@ ACTIONS = {
 class BulkResult:
     done: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
 
 
 def _remind(org, actor) -> None:
@@ -74,14 +76,11 @@ def console_bulk_action(
     from ippo.assessments.services import assessment_start
     from ippo.console import bulk_extra
 
-    handlers = {**bulk_extra.HANDLERS}
+    handlers = bulk_extra.HANDLERS
     permission = ACTIONS.get(action) or (handlers[action][0] if action in handlers else None)
     if permission is None:
         raise ValueError(f"unknown bulk action {action!r}")
     result = BulkResult()
-    memberships = Membership.objects.none()
-    from django_scopes import scopes_disabled
-
     with scopes_disabled():
         memberships = list(
             Membership.objects.filter(user=actor, organization__slug__in=org_slugs).select_related(
@@ -93,15 +92,19 @@ def console_bulk_action(
         if not role_has_permission(membership.role, permission):
             result.skipped.append(org.name)
             continue
-        with scope(organization=org), transaction.atomic():
-            if action == "start_quick":
-                assessment_start(org=org, actor=actor, kind="quick")
-            elif action == "start_full":
-                assessment_start(org=org, actor=actor, kind="full")
-            elif action == "remind":
-                _remind(org, actor)
-            else:
-                handlers[action][1](org=org, actor=actor, options=options or {})
-            audit_record(action="console.bulk_action", actor=actor, org=org, data={"action": action})
+        try:
+            with scope(organization=org), transaction.atomic():
+                if action == "start_quick":
+                    assessment_start(org=org, actor=actor, kind="quick")
+                elif action == "start_full":
+                    assessment_start(org=org, actor=actor, kind="full")
+                elif action == "remind":
+                    _remind(org, actor)
+                else:
+                    handlers[action][1](org=org, actor=actor, options=options or {})
+                audit_record(action="console.bulk_action", actor=actor, org=org, data={"action": action})
+        except ValidationError as exc:
+            result.failed.append(f"{org.name} ({' '.join(exc.messages)})")
+            continue
         result.done.append(org.name)
     return result

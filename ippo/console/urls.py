@@ -12,4 +12,5 @@ urlpatterns = [
 # Under /o/<org_slug>/ in the "org" namespace: the organisation's anonymous comparison with its peers.
 org_patterns = [
     path("benchmark/", views.benchmark, name="benchmark"),
+    path("benchmark/join/", views.benchmark_join, name="benchmark_join"),
 ]

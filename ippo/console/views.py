@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from ippo.console import bulk_extra, selectors, services
 from ippo.console.models import BenchmarkParticipation
@@ -49,7 +50,7 @@ def console_home(request):
         "attention": attention,
         "today": today,
         "extra_actions": [(key, label) for key, (_perm, _fn, label) in _extra_actions().items()],
-        "extra_options": bulk_extra.OPTIONS if hasattr(bulk_extra, "OPTIONS") else {},
+        "extra_options": bulk_extra.options(),
     }
     template = "console/_table.html" if request.htmx else "console/console.html"
     return render(request, template, context)
@@ -78,6 +79,8 @@ def _bulk(request):
             _("Done for %(count)s organisations: %(names)s.")
             % {"count": len(result.done), "names": "、".join(result.done)},
         )
+    if result.failed:
+        messages.error(request, _("Not done: %(names)s.") % {"names": "、".join(result.failed)})
     if result.skipped:
         messages.warning(
             request,
@@ -87,15 +90,10 @@ def _bulk(request):
     return redirect("console:console_home")
 
 
+@require_safe
 @org_view("program.view")
 def benchmark(request):
     participation = BenchmarkParticipation.objects.filter(organization=request.org).first()
-    if request.method == "POST":
-        if not role_has_permission(request.role, "org.settings"):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
-        return _benchmark_toggle(request, participation)
     context = {
         "participation": participation,
         "result": selectors.benchmark_for(request.org),
@@ -105,7 +103,10 @@ def benchmark(request):
     return render(request, "console/benchmark.html", context)
 
 
-def _benchmark_toggle(request, participation):
+@require_POST
+@org_view("org.settings")
+def benchmark_join(request):
+    participation = BenchmarkParticipation.objects.filter(organization=request.org).first()
     if participation is None and request.POST.get("join") == "1":
         BenchmarkParticipation.objects.create(organization=request.org, opted_in_by=request.user)
         audit_record(action="benchmark.joined", actor=request.user, org=request.org)

@@ -6,8 +6,6 @@ app_name = "core"
 
 org_patterns = [
     path("", views.org_home, name="org_home"),
-    path("training/", views.pillar_training, name="pillar_training"),
-    path("incidents/", views.pillar_incidents, name="pillar_incidents"),
     path("members/", views.member_list, name="member_list"),
     path("members/invite/", views.member_invite, name="member_invite"),
     path("members/<int:pk>/role/", views.membership_role_view, name="membership_role"),

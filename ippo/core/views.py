@@ -25,7 +25,6 @@ from ippo.core.forms import (
 )
 from ippo.core.homepage import home_modules, home_tasks
 from ippo.core.models import ChatWebhook, Delivery, Membership
-from ippo.core.pillars import PILLARS_BY_KEY
 from ippo.core.services import membership_change_role, membership_remove, organization_create
 from ippo.core.tenancy import memberships_of, org_view
 
@@ -82,24 +81,6 @@ def org_home(request):
         if response is not None:
             return response  # e.g. the owner's dashboard (ippo/reports/home.py)
     return render(request, "core/organization_home.html", {"tasks": home_tasks(request)})
-
-
-
-
-
-def _pillar_view(key: str):
-    pillar = PILLARS_BY_KEY[key]
-
-    @org_view(pillar.permission)
-    def view(request):
-        return render(request, "core/pillar_empty.html", {"pillar": pillar})
-
-    view.__name__ = f"pillar_{key}"
-    return view
-
-
-pillar_training = _pillar_view("training")
-pillar_incidents = _pillar_view("incidents")
 
 
 def _render_member_list(request, form: InvitationForm, status: int = 200):

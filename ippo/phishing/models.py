@@ -28,12 +28,16 @@ class SendingProfile(TenantModel):
     name = models.CharField(_("name"), max_length=100)
     host = models.CharField(_("SMTP server"), max_length=255)
     port = models.PositiveIntegerField(_("port"), default=587)
-    security = models.CharField(_("encryption"), max_length=10, choices=Security.choices, default=Security.STARTTLS)
+    security = models.CharField(
+        _("encryption"), max_length=10, choices=Security.choices, default=Security.STARTTLS
+    )
     username = models.CharField(_("user name"), max_length=255, blank=True)
     password_encrypted = models.TextField(_("password (encrypted)"), blank=True)
     from_address = models.EmailField(
         _("sender address"),
-        help_text=_("The address drills are sent from. Use a dedicated drill domain, or your own mail server."),
+        help_text=_(
+            "The address drills are sent from. Use a dedicated drill domain, or your own mail server."
+        ),
     )
     messages_per_minute = models.PositiveIntegerField(
         _("messages per minute"),
@@ -110,10 +114,16 @@ class Drill(TenantModel):
         related_name="drills",
         verbose_name=_("recurring drill"),
     )
+    # Who the drill is for, saved by the wizard's first step: {"mode": "everyone" | "departments" | "people",
+    # "departments": [id, ...], "employees": [id, ...]}. Recipients are created from it when the drill is
+    # scheduled (people who left by then, or have no mailbox, are skipped).
+    audience = models.JSONField(_("audience"), default=dict, blank=True)
     # One template for everyone, or (random_template) one drawn per recipient from template_ids.
     template_ids = models.JSONField(_("templates"), default=list)
     random_template = models.BooleanField(_("a random template for each person"), default=False)
-    landing = models.CharField(_("landing page"), max_length=20, choices=Landing.choices, default=Landing.TEACHING)
+    landing = models.CharField(
+        _("landing page"), max_length=20, choices=Landing.choices, default=Landing.TEACHING
+    )
     profile = models.ForeignKey(
         SendingProfile, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("sending profile")
     )
@@ -122,7 +132,9 @@ class Drill(TenantModel):
     business_hours_only = models.BooleanField(
         _("only during business hours"),
         default=True,
-        help_text=_("Weekdays 9:00–18:00 Japan time, skipping Japanese public holidays and the New Year break."),
+        help_text=_(
+            "Weekdays 9:00–18:00 Japan time, skipping Japanese public holidays and the New Year break."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -147,7 +159,9 @@ class Recipient(TenantModel):
     """One person in one drill. The `*_at` fields are the first time each thing happened (denormalised from
     the events for fast result pages); `DrillEvent` keeps every occurrence until the retention purge."""
 
-    drill = models.ForeignKey(Drill, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("drill"))
+    drill = models.ForeignKey(
+        Drill, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("drill")
+    )
     employee = models.ForeignKey(
         "people.Employee",
         on_delete=models.SET_NULL,
@@ -163,6 +177,9 @@ class Recipient(TenantModel):
     language = models.CharField(_("language"), max_length=8, default="ja")
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     send_after = models.DateTimeField(_("send after"), null=True, blank=True)
+    # Set by the one worker that claims this recipient (conditional UPDATE) before sending, so nobody is
+    # sent twice; also what the per-profile messages-per-minute throttle counts.
+    claimed_at = models.DateTimeField(_("picked up for sending"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     send_error = models.CharField(_("sending error"), max_length=300, blank=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)

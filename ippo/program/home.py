@@ -17,14 +17,12 @@ def tasks(request) -> list[dict]:
             "due_date", "-priority", "pk"
         )[: SHOWN + 1]
     )
-    rows = [
-        {
-            "title": (item.title or control_title(item.control_id))
-            + (f" — {_('due %(date)s') % {'date': item.due_date.isoformat()}}" if item.due_date else ""),
-            "url": reverse("org:actionitem_detail", args=[request.org.slug, item.pk]),
-        }
-        for item in items[:SHOWN]
-    ]
+    rows = []
+    for item in items[:SHOWN]:
+        title = item.title or control_title(item.control_id)
+        if item.due_date:
+            title = _("%(title)s — due %(date)s") % {"title": title, "date": item.due_date.isoformat()}
+        rows.append({"title": title, "url": reverse("org:actionitem_detail", args=[request.org.slug, item.pk])})
     if len(items) > SHOWN:
         rows.append(
             {

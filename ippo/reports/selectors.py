@@ -65,6 +65,10 @@ class Overview:
     applicable: int
     basic_policy_approved: bool
     decisions: list[dict] = field(default_factory=list)
+    # Pillars 3 and 5 (ippo.training, ippo.phishing, ippo.incidents): see people_and_incidents().
+    training: dict = field(default_factory=dict)
+    drills: dict = field(default_factory=dict)
+    incidents: dict = field(default_factory=dict)
 
 
 def overview(org: Organization, today: date) -> Overview:
@@ -157,8 +161,19 @@ def overview(org: Organization, today: date) -> Overview:
         applicable=len(applicable_ids),
         basic_policy_approved=basic_policy_in_force(org) is not None,
     )
+    data.training, data.drills, data.incidents = people_and_incidents(org, today)
     data.decisions = decisions(data)
     return data
+
+
+def people_and_incidents(org: Organization, today: date) -> tuple[dict, dict, dict]:
+    """Training completion, the last phishing drill (report rate first) and open incidents, from each
+    module's own summary selector (a fixed number of queries each)."""
+    from ippo.incidents.selectors import incident_summary
+    from ippo.phishing.results import drill_summary
+    from ippo.training.selectors import training_summary
+
+    return training_summary(org, today=today), drill_summary(org), incident_summary(org, today=today)
 
 
 def decisions(data: Overview) -> list[dict]:

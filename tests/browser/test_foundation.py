@@ -96,9 +96,9 @@ def test_signup_to_pillars_with_totp(page):
     page.reload()
     assert page.locator("html").get_attribute("lang") == "en"
 
-    # A pillar not built yet explains itself; the self-assessment starts with the first-run wizard.
+    # The training pillar opens its overview; the self-assessment starts with the first-run wizard.
     page.get_by_role("link", name="Training and drills").first.click()
-    assert "What this area is for" in page.content() and "Your first step" in page.content()
+    assert "Short lessons with a quiz for everyone" in page.content()
     page.get_by_role("link", name="Self-assessment").first.click()
     assert "First step: tell us about your company" in page.content()
     assert not [e for e in page.csp_errors if "Content Security Policy" in e], page.csp_errors

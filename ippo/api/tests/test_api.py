@@ -152,3 +152,37 @@ def test_the_schema_and_docs_are_served_without_a_cdn(client):
     assert "/api/v1/orgs/{org_slug}/action-items" in schema.json()["paths"]
     docs = client.get("/api/v1/docs").content.decode()
     assert "cdn" not in docs.lower() and "/static/ninja/" in docs
+
+
+def test_every_module_is_readable_on_the_demo_company(api, token_for):
+    """End to end on the demo company: each module's endpoint answers with its real figures."""
+    from django.core.management import call_command
+
+    from ippo.accounts.models import User
+
+    call_command("demo")
+    token = token_for(user=User.objects.get(email="manager@example.com"))
+    base = "/api/v1/orgs/demo"
+    summary = api("get", f"{base}/summary", token=token).json()
+    assert summary["score"] is not None and summary["training"]["assigned"] > 0
+    assert summary["drills"]["report_rate"] is not None and summary["incidents"]["open"] >= 1
+    assert api("get", f"{base}/training", token=token).json()["by_department"]
+    drills = api("get", f"{base}/drills", token=token).json()
+    assert any(d["status"] == "finished" and d["report_rate"] is not None for d in drills["items"])
+    incidents = api("get", f"{base}/incidents?open=true", token=token).json()
+    assert incidents["count"] >= 1 and all(i["status"] != "closed" for i in incidents["items"])
+    reports = api("get", f"{base}/reports", token=token).json()
+    assert reports["count"] >= 1 and all(r["kind"] != "misconduct" for r in reports["items"])
+    assert "description" not in reports["items"][0]
+    devices = api("get", f"{base}/devices", token=token).json()
+    assert devices["count"] >= 3 and devices["items"][0]["results"]
+    domains = api("get", f"{base}/domains", token=token).json()
+    assert domains and domains[0]["results"]
+
+
+def test_people_and_incident_endpoints_need_their_permissions(api, personas, token_for):
+    token = token_for(user=personas.viewer)
+    for path in ("training", "drills", "incidents", "reports"):
+        assert api("get", f"/api/v1/orgs/org-a/{path}", token=token).status_code == 403, path
+    for path in ("summary", "devices", "domains"):
+        assert api("get", f"/api/v1/orgs/org-a/{path}", token=token).status_code == 200, path

@@ -170,10 +170,12 @@ def test_the_benchmark_needs_five_opted_in_peers_of_the_same_group():
 
 
 def test_joining_and_leaving_the_benchmark_is_for_the_owner(client, personas):
-    url = f"/o/{personas.org.slug}/benchmark/"
+    page = f"/o/{personas.org.slug}/benchmark/"
+    url = f"/o/{personas.org.slug}/benchmark/join/"
     client.force_login(personas.manager)
-    assert client.get(url).status_code == 200
+    assert client.get(page).status_code == 200
     assert client.post(url, {"join": "1"}).status_code == 403
+    assert client.get(url).status_code == 405
     client.force_login(personas.owner)
     client.post(url, {"join": "1"})
     with scopes_disabled():
@@ -182,3 +184,37 @@ def test_joining_and_leaving_the_benchmark_is_for_the_owner(client, personas):
     client.post(url, {"join": "0"})
     with scopes_disabled():
         assert not BenchmarkParticipation.objects.filter(organization=personas.org).exists()
+
+
+def test_bulk_training_assignment_and_drill_draft(client, make_user):
+    from ippo.people.models import Employee
+    from ippo.phishing.models import Drill
+    from ippo.training.models import Assignment
+
+    advisor = make_user("advisor@vendor.example", mfa=True)
+    org = _client_org(advisor, "Alpha")
+    with scopes_disabled():
+        Employee.objects.create(organization=org, name="伊藤 さくら", email="sakura@alpha.example")
+    client.force_login(advisor)
+    page = client.get("/console/").content.decode()
+    assert 'value="assign_training"' in page and 'value="phishing-bec"' in page
+    client.post("/console/", {"action": "assign_training", "orgs": ["alpha"], "module_id": "phishing-bec"})
+    client.post("/console/", {"action": "drill_draft", "orgs": ["alpha"], "template_id": "delivery-notice"})
+    response = client.post("/console/", {"action": "assign_training", "orgs": ["alpha"], "module_id": "nope"}, follow=True)
+    assert "Not done" in response.content.decode()
+    with scopes_disabled():
+        assert Assignment.objects.filter(organization=org, module_id="phishing-bec").count() == 1
+        drill = Drill.objects.get(organization=org)
+        assert drill.status == "draft" and drill.template_ids == ["delivery-notice"]
+
+
+def test_console_shows_training_drill_and_incident_figures(client, make_user):
+    from ippo.incidents.models import Incident
+
+    advisor = make_user("advisor@vendor.example", mfa=True)
+    org = _client_org(advisor, "Alpha")
+    with scopes_disabled():
+        Incident.objects.create(organization=org, number=1, title="不審なメール", kind="phishing-click", severity=3)
+    client.force_login(advisor)
+    row = client.get("/console/").context["rows"][0]
+    assert row.open_incidents == 1 and row.training_rate is None and row.drill_report_rate is None

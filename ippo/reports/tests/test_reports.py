@@ -72,7 +72,9 @@ def test_the_dashboard_runs_a_constant_number_of_queries(owner_client, personas,
         for n in range(60):
             program_services.action_item_create(org=personas.org, actor=personas.owner, title=f"Item {n}")
     assert query_count(owner_client, "/o/org-a/reports/") == small
-    assert small <= 25
+    # 25 for the programme (score, trend, risks, plan, recurring work), then the people and incident
+    # summaries: training 4, the last drill 3–5, incidents 3.
+    assert small <= 37
 
 
 @needs_poppler

@@ -121,6 +121,8 @@ class Command(BaseCommand):
             "accesslog": "-" if env_bool("IPPO_ACCESS_LOG", True) else None,
             # No client address and no user agent in the access log.
             "access_log_format": '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
+            # Skips the anonymous reporting routes and the drill links (their path holds a recipient's token).
+            "logger_class": "ippo.reporting.accesslog.AccessLogger",
             "forwarded_allow_ips": env_str("IPPO_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             "proc_name": "ippo",
             "control_socket_disable": True,
