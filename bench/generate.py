@@ -27,8 +27,117 @@ HEADCOUNT_BANDS = ((50, "21-50"), (100, "51-100"), (300, "101-300"))
 FAMILY = "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 林 清水 山崎".split()
 GIVEN = "太郎 花子 一郎 美咲 健 直子 大輔 麻衣 翔 由美 誠 彩 拓也 香織 康介 恵 亮 浩 紀子 勇".split()
 
-# Extra generators from other modules: callables (orgs, rng, *, employees_per_org) -> None.
-EXTRA: list = []
+def _training(orgs, rng) -> None:
+    """This year's lessons for everyone: most done, some open, some overdue."""
+    from ippo.people.models import Employee
+    from ippo.training.models import Assignment
+
+    now = timezone.now()
+    today = timezone.localdate()
+    rows = []
+    for employee in Employee.objects.filter(organization__in=orgs).only("pk", "organization_id"):
+        for module in ("passwords-mfa", "phishing-bec"):
+            done = rng.random() < 0.7
+            rows.append(
+                Assignment(
+                    organization_id=employee.organization_id,
+                    employee_id=employee.pk,
+                    module_id=module,
+                    reason="yearly",
+                    rule_key=f"bench:{module}:{employee.pk}",
+                    due_on=today + timedelta(days=rng.randint(-30, 60)),
+                    assigned_at=now - timedelta(days=90),
+                    completed_at=now - timedelta(days=rng.randint(1, 80)) if done else None,
+                    completed_via="quiz" if done else "",
+                    score=rng.choice([80, 100]) if done else None,
+                    attempts=1 if done else 0,
+                )
+            )
+    Assignment.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _drills(orgs, rng) -> None:
+    """Two finished drills a year per organisation, each to everyone with an address, with its events."""
+    from ippo.people.models import Employee
+    from ippo.phishing.models import Drill, DrillEvent, Recipient
+
+    now = timezone.now()
+    drills = []
+    for org in orgs:
+        for n, months in enumerate((8, 2)):
+            start = now - timedelta(days=30 * months)
+            drills.append(
+                Drill(
+                    organization=org,
+                    name=f"訓練 {n + 1}",
+                    status="finished",
+                    template_ids=["delivery-notice"],
+                    started_at=start,
+                    finished_at=start + timedelta(days=14),
+                )
+            )
+    Drill.objects.bulk_create(drills, batch_size=BATCH)
+    people: dict[int, list] = {}
+    for e in Employee.objects.filter(organization__in=orgs).exclude(email="").select_related("department"):
+        people.setdefault(e.organization_id, []).append(e)
+    recipients = []
+    for drill in Drill.objects.filter(organization__in=orgs):
+        for e in people.get(drill.organization_id, []):
+            sent = drill.started_at + timedelta(minutes=rng.randint(0, 600))
+            roll = rng.random()
+            recipients.append(
+                Recipient(
+                    organization_id=drill.organization_id,
+                    drill=drill,
+                    employee=e,
+                    department_name=e.department.name if e.department else "",
+                    email=e.email,
+                    template_id="delivery-notice",
+                    sent_at=sent,
+                    opened_at=sent + timedelta(minutes=30) if roll < 0.6 else None,
+                    clicked_at=sent + timedelta(minutes=40) if roll < 0.15 else None,
+                    verified_click_at=sent + timedelta(minutes=41) if roll < 0.1 else None,
+                    reported_at=sent + timedelta(minutes=rng.randint(5, 300)) if roll > 0.55 else None,
+                )
+            )
+    Recipient.objects.bulk_create(recipients, batch_size=BATCH)
+    events = []
+    for r in Recipient.objects.filter(organization__in=orgs).only(
+        "pk", "organization_id", "sent_at", "opened_at", "clicked_at", "reported_at"
+    ):
+        for kind, at in (("sent", r.sent_at), ("opened", r.opened_at), ("clicked", r.clicked_at), ("reported", r.reported_at)):
+            if at:
+                events.append(DrillEvent(organization_id=r.organization_id, recipient_id=r.pk, kind=kind, at=at))
+    DrillEvent.objects.bulk_create(events, batch_size=BATCH)
+
+
+def _incidents(orgs, rng) -> None:
+    """A year of incidents: a dozen per organisation, mostly closed near misses, a few open."""
+    from ippo.incidents.models import Incident
+
+    now = timezone.now()
+    kinds = ["phishing-click", "invoice-fraud", "lost-device", "misdirected-email", "ransomware"]
+    rows = []
+    for org in orgs:
+        for n in range(12):
+            open_ = n < 2
+            rows.append(
+                Incident(
+                    organization=org,
+                    number=n + 1,
+                    title=f"インシデント {n + 1}",
+                    kind=rng.choice(kinds),
+                    severity=rng.randint(2, 5),
+                    status=rng.choice(["triage", "containment"]) if open_ else "closed",
+                    near_miss=not open_ and rng.random() < 0.6,
+                    aware_at=now - timedelta(days=rng.randint(1, 360)),
+                )
+            )
+    Incident.objects.bulk_create(rows, batch_size=BATCH)
+
+
+# Extra generators from other modules: callables (orgs, rng) -> None.
+EXTRA: list = [_training, _drills, _incidents]
 
 
 def _results(rng: random.Random, count: int = 6) -> list[dict]:

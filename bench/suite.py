@@ -3,7 +3,7 @@
 For 1 organisation and for N organisations (default 1,000) it generates realistic data (bench/generate.py)
 in a fresh data directory, starts the production server (`ippo serve`: gunicorn, 2 workers × 4 threads),
 and measures p50/p95 latency and requests per second at concurrency 1 and 8 for: the owner's dashboard,
-the action plan, an assessment result, the advisor console (as an advisor of every organisation), an API
+the action plan, an assessment result, the incident list, the advisor console (as an advisor of every organisation), an API
 list endpoint — and the "framework floor", a trivial Django template view served through the same
 middleware, measured in the same run. Each page is reported as a ratio to the floor.
 
@@ -158,6 +158,7 @@ def pages(info: dict) -> dict[str, tuple[str, dict]]:
         "dashboard": (f"/o/{slug}/reports/", owner),
         "action_plan": (f"/o/{slug}/plan/", owner),
         "assessment_result": (f"/o/{slug}/assessment/{info['assessment_id']}/", owner),
+        "incident_list": (f"/o/{slug}/incidents/register/", owner),
         "console": ("/console/", advisor),
         "api_list": (f"/api/v1/orgs/{slug}/action-items?limit=50", {"Authorization": f"Bearer {info['token']}"}),
     }

@@ -16,6 +16,10 @@ BASE_DIR = Path(__file__).resolve().parent
 TESTING = "pytest" in sys.modules or env_bool("IPPO_TESTING")
 if TESTING and not os.environ.get("IPPO_DATA_DIR"):
     os.environ["IPPO_DATA_DIR"] = tempfile.mkdtemp(prefix="ippo-test-")
+if TESTING and os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get("IPPO_TEST_WORKER_DIR"):
+    # Parallel test workers inherit the controller's directory: give each its own (uploads, keys, backups).
+    os.environ["IPPO_DATA_DIR"] = os.path.join(os.environ["IPPO_DATA_DIR"], os.environ["PYTEST_XDIST_WORKER"])
+    os.environ["IPPO_TEST_WORKER_DIR"] = "1"
 DATA_DIR = data_dir()
 
 PRODUCTION = env_bool("IPPO_PRODUCTION")
@@ -49,6 +53,7 @@ INSTALLED_APPS = [
     "ippo.devices",
     "ippo.console",
     "ippo.api",
+    "ippo.backup",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

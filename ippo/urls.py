@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from ippo.api import urls as api_urls
 from ippo.assessments import urls as assessment_urls
+from ippo.backup import urls as backup_urls
 from ippo.checks import urls as check_urls
 from ippo.console import urls as console_urls
 from ippo.core import views as core_views
@@ -41,6 +42,7 @@ org_patterns = [
     *device_urls.org_patterns,
     *api_urls.org_patterns,
     *console_urls.org_patterns,
+    *backup_urls.org_patterns,
 ]
 
 urlpatterns = [

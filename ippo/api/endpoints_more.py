@@ -7,7 +7,6 @@ import json
 from datetime import datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
-
 from django.utils import timezone
 from ninja import Query, Router, Schema
 

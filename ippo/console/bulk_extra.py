@@ -45,9 +45,9 @@ def _drill_draft(*, org, actor, options: dict) -> None:
 
 
 def _module_ids() -> list[str]:
-    from ippo.training.content import modules_load
+    from ippo.training.lessons import builtin_modules
 
-    return [m.id for m in modules_load()]
+    return list(builtin_modules())
 
 
 def _language() -> str:
@@ -57,15 +57,15 @@ def _language() -> str:
 
 
 def _module_choices():
-    from ippo.training.content import modules_load
+    from ippo.training.lessons import builtin_modules
 
-    return [(m.id, getattr(m.title, _language())) for m in modules_load()]
+    return [(m.id, getattr(m.title, _language())) for m in builtin_modules().values()]
 
 
 def _template_choices():
-    from ippo.phishing.templates_content import templates_load
+    from ippo.phishing.sending import templates_content_by_id
 
-    return [(t.id, t.subject.get(_language())) for t in templates_load()]
+    return [(t.id, t.subject.get(_language())) for t in templates_content_by_id().values()]
 
 
 HANDLERS: dict = {

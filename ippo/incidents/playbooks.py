@@ -11,23 +11,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.utils.translation import get_language
 
-from ippo.lib.yaml_lines import yaml_load_lines
+from ippo.lib import content
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "playbooks"
-LANGUAGES = ("ja", "en")
+LANGUAGES = content.LANGUAGES
 PLAYBOOK_KEYS = {"id", "version", "severity", "title", "summary", "first_hour", "call", "evidence", "dont"}
 STEP_ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
-class PlaybookError(Exception):
+class PlaybookError(content.ContentError):
     """Raised with every problem found, one ``path:LINE: message`` per line."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("playbooks are invalid:\n" + "\n".join(problems))
+    heading = "playbooks are invalid"
 
 
 @dataclass(frozen=True)
@@ -67,16 +64,7 @@ class Playbook:
         return f"{self.id}/{step.id}"
 
 
-class _Check:
-    def __init__(self, rel: str, problems: list[str]):
-        self.rel = rel
-        self.problems = problems
-
-    def error(self, node: Any, where: str, message: str) -> None:
-        line = getattr(node, "line", 0)
-        prefix = f"{self.rel}:{line}" if line else self.rel
-        self.problems.append(f"{prefix}: {where}: {message}")
-
+class _Check(content.Check):
     def bilingual(self, value: Any, where: str, *, allowed: set[str] = frozenset()) -> Text | None:
         if not isinstance(value, dict):
             self.error(value, where, "must be a mapping with 'ja' and 'en'")
@@ -106,20 +94,11 @@ def _load_playbook(
 ) -> Playbook | None:
     c = _Check(rel, problems)
     before = len(problems)
-    if not isinstance(data, dict):
-        c.error(data, "playbook", "the file must be a mapping")
-        return None
     pid = data.get("id")
     where = f"playbook {pid!r}"
-    if not isinstance(pid, str) or not pid:
-        c.error(data, where, "id is missing")
-    elif Path(rel).stem != pid:
-        c.error(data, where, f"id must match the file name {Path(rel).stem!r}")
-    elif pid not in kinds:
+    if c.file_id(data, where) and pid not in kinds:
         c.error(data, where, f"id must be an incident kind, one of {sorted(kinds)}")
-    extra = set(data) - PLAYBOOK_KEYS
-    if extra:
-        c.error(data, where, f"unknown keys {sorted(extra)}")
+    c.keys(data, PLAYBOOK_KEYS, where)
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         c.error(data, where, "version must be a whole number from 1")
@@ -193,27 +172,15 @@ def _contact_kinds() -> set[str]:
 def playbooks_load(data_dir: Path | str | None = None) -> list[Playbook]:
     """Load every playbook in ``data_dir`` (default: the shipped ones), sorted by id. Raises PlaybookError
     listing every problem."""
-    base = Path(data_dir) if data_dir is not None else DATA_DIR
     kinds, contacts = _kinds(), _contact_kinds()
-    problems: list[str] = []
-    found: list[Playbook] = []
-    files = sorted(base.glob("*.yaml"))
-    if not files:
-        problems.append(f"{base}: no playbook files (*.yaml)")
-    for path in files:
-        rel = path.name if data_dir is not None else f"ippo/incidents/data/playbooks/{path.name}"
-        try:
-            data = yaml_load_lines(path)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f":{mark.line + 1}" if mark else ""
-            problems.append(f"{rel}{line}: cannot read: {getattr(exc, 'problem', None) or exc}")
-            continue
-        playbook = _load_playbook(data, rel, problems, kinds, contacts)
-        if playbook is not None:
-            found.append(playbook)
-    if problems:
-        raise PlaybookError(problems)
+    found = content.load_dir(
+        data_dir,
+        lambda data, rel, problems: _load_playbook(data, rel, problems, kinds, contacts),
+        PlaybookError,
+        default_dir=DATA_DIR,
+        default_rel="ippo/incidents/data/playbooks",
+        noun="playbook",
+    )
     return sorted(found, key=lambda p: p.id)
 
 

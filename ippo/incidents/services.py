@@ -225,7 +225,10 @@ def incident_create(
     """Record an incident (or a near miss). Its number is the next in the organisation. When the kind has a
     playbook, its first-hour steps become the checklist."""
     _check_member(org, owner, "owner")
-    last = Incident.objects.filter(organization=org).select_for_update().aggregate(n=Max("number"))["n"] or 0
+    # Lock the organisation's row, so that two incidents recorded at once get different numbers
+    # (PostgreSQL refuses FOR UPDATE together with an aggregate).
+    list(Organization.objects.select_for_update().filter(pk=org.pk).values_list("pk", flat=True))
+    last = Incident.objects.filter(organization=org).aggregate(n=Max("number"))["n"] or 0
     incident = Incident(
         organization=org,
         number=last + 1,

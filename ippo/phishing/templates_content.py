@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ippo.lib.yaml_lines import yaml_load_lines
+from ippo.lib import content
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "templates"
-LANGUAGES = ("ja", "en")
+LANGUAGES = content.LANGUAGES
 DIFFICULTIES = ("easy", "medium", "hard")
 CATEGORIES = ("credential", "attachment", "link", "payment")
 PLACEHOLDERS = frozenset({"first_name", "last_name", "company", "link", "date"})
@@ -38,12 +36,10 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _URLISH = re.compile(r"https?:|www\.", re.IGNORECASE)
 
 
-class ContentError(Exception):
+class ContentError(content.ContentError):
     """Raised with every problem found, one ``path:LINE: message`` per line."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("phishing drill templates are invalid:\n" + "\n".join(problems))
+    heading = "phishing drill templates are invalid"
 
 
 @dataclass(frozen=True)
@@ -93,34 +89,15 @@ def _fields(text: str) -> list[str]:
     return names
 
 
-class _Check:
-    def __init__(self, rel: str, problems: list[str]):
-        self.rel = rel
-        self.problems = problems
-
-    def error(self, node: Any, where: str, message: str) -> None:
-        line = getattr(node, "line", 0)
-        prefix = f"{self.rel}:{line}" if line else self.rel
-        self.problems.append(f"{prefix}: {where}: {message}")
+class _Check(content.Check):
+    text_type = Text
 
     def text(self, parent: Any, key: str, where: str, *, strip: bool = True) -> Text | None:
-        value = parent.get(key) if isinstance(parent, dict) else None
-        if not isinstance(value, dict):
-            self.error(parent, where, f"{key!r} must be a mapping with 'ja' and 'en'")
-            return None
-        ok = True
-        for lang in LANGUAGES:
-            v = value.get(lang)
-            if not isinstance(v, str) or not v.strip():
-                self.error(value, where, f"{key}.{lang} is missing or empty")
-                ok = False
-        extra = set(value) - set(LANGUAGES)
-        if extra:
-            self.error(value, where, f"{key}: unknown keys {sorted(extra)}")
-        if not ok:
-            return None
-        if strip:
-            return Text(value["ja"].strip(), value["en"].strip())
+        """As ``content.Check.text``; ``strip=False`` keeps inner spacing and ends the text with one newline."""
+        text = super().text(parent, key, where)
+        if text is None or strip:
+            return text
+        value = parent[key]
         return Text(value["ja"].strip("\n").rstrip() + "\n", value["en"].strip("\n").rstrip() + "\n")
 
     def placeholders(self, node: Any, where: str, key: str, text: Text, *, link: int | None) -> None:
@@ -152,24 +129,17 @@ def _allowed() -> str:
 def _load_template(data: Any, rel: str, problems: list[str]) -> DrillTemplate | None:
     c = _Check(rel, problems)
     before = len(problems)
-    if not isinstance(data, dict):
-        c.error(data, "template", "the file must be a mapping")
-        return None
     tid = data.get("id")
     where = f"template {tid!r}"
     if not isinstance(tid, str) or not _SLUG.match(tid):
         c.error(data, where, "id is missing or not a lowercase slug")
     elif Path(rel).stem != tid:
         c.error(data, where, f"id must match the file name {Path(rel).stem!r}")
-    extra = set(data) - TEMPLATE_KEYS
-    if extra:
-        c.error(data, where, f"unknown keys {sorted(extra)}")
+    c.keys(data, TEMPLATE_KEYS, where)
     missing = sorted(k for k in TEMPLATE_KEYS if k not in data)
     if missing:
         c.error(data, where, f"missing keys {missing}")
-    version = data.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= 10_000:
-        c.error(data, where, f"version must be a whole number from 1 to 10000, got {version!r}")
+    version = c.integer(data, "version", where, 1, 10_000)
     difficulty = data.get("difficulty")
     if difficulty not in DIFFICULTIES:
         c.error(data, where, f"difficulty must be one of {list(DIFFICULTIES)}, got {difficulty!r}")
@@ -214,9 +184,7 @@ def _load_template(data: Any, rel: str, problems: list[str]) -> DrillTemplate | 
             c.error(f, fw, "duplicate red flag id")
         else:
             seen.add(fid)
-        extra = set(f) - RED_FLAG_KEYS
-        if extra:
-            c.error(f, fw, f"unknown keys {sorted(extra)}")
+        c.keys(f, RED_FLAG_KEYS, fw)
         quote = c.text(f, "quote", fw)
         explanation = c.text(f, "explanation", fw)
         if quote:
@@ -256,34 +224,14 @@ def templates_load(data_dir: Path | str | None = None) -> list[DrillTemplate]:
 
     Raises ContentError listing every problem as ``file:LINE: template …: message``.
     """
-    base = Path(data_dir) if data_dir is not None else DATA_DIR
-    problems: list[str] = []
-    templates: list[DrillTemplate] = []
-    files = sorted(base.glob("*.yaml"))
-    if not files:
-        problems.append(f"{base}: no template files (*.yaml)")
-    seen: dict[str, str] = {}
-    for path in files:
-        rel = path.name if data_dir is not None else f"ippo/phishing/data/templates/{path.name}"
-        try:
-            data = yaml_load_lines(path)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f":{mark.line + 1}" if mark else ""
-            problems.append(f"{rel}{line}: cannot read: {getattr(exc, 'problem', None) or exc}")
-            continue
-        template = _load_template(data, rel, problems)
-        if template is None:
-            continue
-        if template.id in seen:
-            problems.append(
-                f"{rel}: template {template.id!r}: duplicate template id (also in {seen[template.id]})"
-            )
-            continue
-        seen[template.id] = rel
-        templates.append(template)
-    if problems:
-        raise ContentError(problems)
+    templates = content.load_dir(
+        data_dir,
+        _load_template,
+        ContentError,
+        default_dir=DATA_DIR,
+        default_rel="ippo/phishing/data/templates",
+        noun="template",
+    )
     return sorted(templates, key=lambda t: t.id)
 
 

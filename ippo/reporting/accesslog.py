@@ -7,7 +7,6 @@ from gunicorn.glogging import Logger
 
 from ippo.reporting.routes import is_anonymous_path
 
-
 # Not anonymous, but never logged either: phishing-drill links carry a recipient's token in the path.
 UNLOGGED_PREFIXES = ("/drill/",)
 

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ippo.lib.yaml_lines import yaml_load_lines
+from ippo.lib import content
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "scenarios"
-LANGUAGES = ("ja", "en")
+LANGUAGES = content.LANGUAGES
 SCENARIO_KEYS = {
     "id",
     "version",
@@ -44,12 +43,10 @@ ROLE_LABELS = {
 }
 
 
-class ContentError(Exception):
+class ContentError(content.ContentError):
     """Raised with every problem found, one ``path:LINE: message`` per line."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("tabletop scenarios are invalid:\n" + "\n".join(problems))
+    heading = "tabletop scenarios are invalid"
 
 
 def _lang() -> str:
@@ -123,69 +120,20 @@ class Scenario:
 # --- Validation -------------------------------------------------------------------------------------------
 
 
-class _Check:
-    def __init__(self, rel: str, problems: list[str]):
-        self.rel = rel
-        self.problems = problems
+class _Check(content.Check):
+    text_type = Text
+    text_list_type = TextList
 
-    def error(self, node: Any, where: str, message: str) -> None:
-        line = getattr(node, "line", 0)
-        prefix = f"{self.rel}:{line}" if line else self.rel
-        self.problems.append(f"{prefix}: {where}: {message}")
-
-    def keys(self, node: dict, allowed: set[str], where: str) -> None:
-        extra = set(node) - allowed
-        if extra:
-            self.error(node, where, f"unknown keys {sorted(extra)}")
-
-    def text(self, parent: Any, key: str, where: str, *, required: bool = True) -> Text | None:
-        value = parent.get(key) if isinstance(parent, dict) else None
-        if value is None and not required:
-            return None
-        if not isinstance(value, dict):
-            self.error(parent, where, f"{key!r} must be a mapping with 'ja' and 'en'")
-            return None
-        ok = True
-        for lang in LANGUAGES:
-            v = value.get(lang)
-            if not isinstance(v, str) or not v.strip():
-                self.error(value, where, f"{key}.{lang} is missing or empty")
-                ok = False
+    def language_keys(self, value: dict, key: str, where: str) -> None:
+        # Scenarios name the field in ``where`` ("… title: unknown keys"), not in the message.
         self.keys(value, set(LANGUAGES), f"{where} {key}")
-        return Text(value["ja"].strip(), value["en"].strip()) if ok else None
 
     def text_list(self, parent: Any, key: str, where: str) -> TextList | None:
+        """As ``content.Check.text_list``, and keys beside ``ja`` and ``en`` are reported first."""
         value = parent.get(key) if isinstance(parent, dict) else None
-        if not isinstance(value, dict):
-            self.error(parent, where, f"{key!r} must be a mapping with 'ja' and 'en' lists")
-            return None
-        self.keys(value, set(LANGUAGES), f"{where} {key}")
-        lists = {}
-        for lang in LANGUAGES:
-            items = value.get(lang)
-            if not isinstance(items, list) or not items:
-                self.error(value, where, f"{key}.{lang} is missing or empty")
-                continue
-            bad = [i for i, v in enumerate(items, 1) if not isinstance(v, str) or not v.strip()]
-            if bad:
-                self.error(items, where, f"{key}.{lang} item(s) {bad} empty or not text")
-                continue
-            lists[lang] = tuple(v.strip() for v in items)
-        if len(lists) != 2:
-            return None
-        if len(lists["ja"]) != len(lists["en"]):
-            self.error(
-                value, where, f"{key}: {len(lists['ja'])} Japanese but {len(lists['en'])} English items"
-            )
-            return None
-        return TextList(lists["ja"], lists["en"])
-
-    def integer(self, parent: dict, key: str, where: str, low: int, high: int) -> int | None:
-        v = parent.get(key)
-        if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= high:
-            self.error(parent, where, f"{key} must be a whole number from {low} to {high}, got {v!r}")
-            return None
-        return v
+        if isinstance(value, dict):
+            self.language_keys(value, key, where)
+        return super().text_list(parent, key, where)
 
 
 def _load_inject(raw: Any, number: int, c: _Check, where: str, minutes: int | None) -> Inject | None:
@@ -224,29 +172,13 @@ def _load_inject(raw: Any, number: int, c: _Check, where: str, minutes: int | No
 def _load_scenario(data: Any, rel: str, problems: list[str], control_ids: set[str] | None) -> Scenario | None:
     c = _Check(rel, problems)
     before = len(problems)
-    if not isinstance(data, dict):
-        c.error(data, "scenario", "the file must be a mapping")
-        return None
     sid = data.get("id")
     where = f"scenario {sid!r}"
-    if not isinstance(sid, str) or not sid:
-        c.error(data, where, "id is missing")
-    elif Path(rel).stem != sid:
-        c.error(data, where, f"id must match the file name {Path(rel).stem!r}")
+    c.file_id(data, where)
     c.keys(data, SCENARIO_KEYS, where)
     version = c.integer(data, "version", where, 1, 10_000)
     minutes = c.integer(data, "minutes", where, 30, 240)
-    controls = data.get("controls")
-    if not isinstance(controls, list) or not controls or not all(isinstance(x, str) for x in controls):
-        c.error(data, where, "controls must be a non-empty list of control ids")
-        controls = []
-    else:
-        if len(set(controls)) != len(controls):
-            c.error(controls, where, "duplicate control ids")
-        if control_ids is not None:
-            for cid in controls:
-                if cid not in control_ids:
-                    c.error(controls, where, f"unknown control id {cid!r} (not in the catalog)")
+    controls = c.controls(data, where, control_ids)
     title = c.text(data, "title", where)
     summary = c.text(data, "summary", where)
     briefing = c.text_list(data, "briefing", where)
@@ -290,12 +222,6 @@ def _load_scenario(data: Any, rel: str, problems: list[str], control_ids: set[st
     )
 
 
-def _catalog_control_ids() -> set[str]:
-    from ippo.catalog.loader import catalog_get  # lazy: needs Django settings
-
-    return {c.id for c in catalog_get().controls}
-
-
 def scenarios_load(
     data_dir: Path | str | None = None, *, control_ids: set[str] | None = None
 ) -> list[Scenario]:
@@ -303,29 +229,16 @@ def scenarios_load(
 
     ``control_ids`` defaults to the ids in the catalog. Raises ContentError listing every problem.
     """
-    base = Path(data_dir) if data_dir is not None else DATA_DIR
     if control_ids is None:
-        control_ids = _catalog_control_ids()
-    problems: list[str] = []
-    scenarios: list[Scenario] = []
-    files = sorted(base.glob("*.yaml"))
-    if not files:
-        problems.append(f"{base}: no scenario files (*.yaml)")
-    for path in files:
-        rel = path.name if data_dir is not None else f"ippo/tabletop/data/scenarios/{path.name}"
-        try:
-            data = yaml_load_lines(path)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f":{mark.line + 1}" if mark else ""
-            problems.append(f"{rel}{line}: cannot read: {getattr(exc, 'problem', None) or exc}")
-            continue
-        scenario = _load_scenario(data, rel, problems, control_ids)
-        if scenario is not None:
-            scenarios.append(scenario)
-    if problems:
-        raise ContentError(problems)
-    return scenarios
+        control_ids = content.catalog_control_ids()
+    return content.load_dir(
+        data_dir,
+        lambda data, rel, problems: _load_scenario(data, rel, problems, control_ids),
+        ContentError,
+        default_dir=DATA_DIR,
+        default_rel="ippo/tabletop/data/scenarios",
+        noun="scenario",
+    )
 
 
 @functools.cache

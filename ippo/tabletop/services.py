@@ -350,7 +350,7 @@ def exercise_actions_to_plan(*, exercise: Exercise, actor) -> list:
 
     org = exercise.organization
     pending = list(
-        ExerciseAction.objects.select_for_update()
+        ExerciseAction.objects.select_for_update(of=("self",))
         .filter(exercise=exercise, action_item__isnull=True)
         .select_related("owner")
         .order_by("pk")

@@ -6,21 +6,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ippo.lib.yaml_lines import LineMap, yaml_load_lines
+from ippo.lib import content
+from ippo.lib.yaml_lines import LineMap
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "modules"
-LANGUAGES = ("ja", "en")
+LANGUAGES = content.LANGUAGES
 MODULE_KEYS = {"id", "version", "minutes", "controls", "title", "summary", "sections", "quiz"}
 
 
-class ContentError(Exception):
+class ContentError(content.ContentError):
     """Raised with every problem found, one ``path:LINE: message`` per line."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("training content is invalid:\n" + "\n".join(problems))
+    heading = "training content is invalid"
 
 
 @dataclass(frozen=True)
@@ -85,95 +82,21 @@ class Module:
 # --- Validation -------------------------------------------------------------------------------------------
 
 
-class _Check:
-    def __init__(self, rel: str, problems: list[str]):
-        self.rel = rel
-        self.problems = problems
-
-    def error(self, node: Any, where: str, message: str) -> None:
-        line = getattr(node, "line", 0)
-        prefix = f"{self.rel}:{line}" if line else self.rel
-        self.problems.append(f"{prefix}: {where}: {message}")
-
-    def text(self, parent: Any, key: str, where: str) -> Text | None:
-        value = parent.get(key) if isinstance(parent, dict) else None
-        if not isinstance(value, dict):
-            self.error(parent, where, f"{key!r} must be a mapping with 'ja' and 'en'")
-            return None
-        ok = True
-        for lang in LANGUAGES:
-            v = value.get(lang)
-            if not isinstance(v, str) or not v.strip():
-                self.error(value, where, f"{key}.{lang} is missing or empty")
-                ok = False
-        extra = set(value) - set(LANGUAGES)
-        if extra:
-            self.error(value, where, f"{key}: unknown keys {sorted(extra)}")
-        return Text(value["ja"].strip(), value["en"].strip()) if ok else None
-
-    def text_list(self, parent: dict, key: str, where: str, *, required: bool) -> TextList | None:
-        value = parent.get(key)
-        if value is None and not required:
-            return None
-        if not isinstance(value, dict):
-            self.error(parent, where, f"{key!r} must be a mapping with 'ja' and 'en' lists")
-            return None
-        lists = {}
-        for lang in LANGUAGES:
-            items = value.get(lang)
-            if not isinstance(items, list) or not items:
-                self.error(value, where, f"{key}.{lang} is missing or empty")
-                continue
-            bad = [i for i, v in enumerate(items, 1) if not isinstance(v, str) or not v.strip()]
-            if bad:
-                self.error(items, where, f"{key}.{lang} item(s) {bad} empty or not text")
-                continue
-            lists[lang] = tuple(v.strip() for v in items)
-        if len(lists) != 2:
-            return None
-        if len(lists["ja"]) != len(lists["en"]):
-            self.error(
-                value, where, f"{key}: {len(lists['ja'])} Japanese but {len(lists['en'])} English items"
-            )
-            return None
-        return TextList(lists["ja"], lists["en"])
-
-    def integer(self, parent: dict, key: str, where: str, low: int, high: int) -> int | None:
-        v = parent.get(key)
-        if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= high:
-            self.error(parent, where, f"{key} must be a whole number from {low} to {high}, got {v!r}")
-            return None
-        return v
+class _Check(content.Check):
+    text_type = Text
+    text_list_type = TextList
 
 
 def _load_module(data: Any, rel: str, problems: list[str], control_ids: set[str] | None) -> Module | None:
     c = _Check(rel, problems)
     before = len(problems)
-    if not isinstance(data, dict):
-        c.error(data, "module", "the file must be a mapping")
-        return None
     mid = data.get("id")
     where = f"module {mid!r}"
-    if not isinstance(mid, str) or not mid:
-        c.error(data, where, "id is missing")
-    elif Path(rel).stem != mid:
-        c.error(data, where, f"id must match the file name {Path(rel).stem!r}")
-    extra = set(data) - MODULE_KEYS
-    if extra:
-        c.error(data, where, f"unknown keys {sorted(extra)}")
+    c.file_id(data, where)
+    c.keys(data, MODULE_KEYS, where)
     version = c.integer(data, "version", where, 1, 10_000)
     minutes = c.integer(data, "minutes", where, 3, 15)
-    controls = data.get("controls")
-    if not isinstance(controls, list) or not controls or not all(isinstance(x, str) for x in controls):
-        c.error(data, where, "controls must be a non-empty list of control ids")
-        controls = []
-    else:
-        if len(set(controls)) != len(controls):
-            c.error(controls, where, "duplicate control ids")
-        if control_ids is not None:
-            for cid in controls:
-                if cid not in control_ids:
-                    c.error(controls, where, f"unknown control id {cid!r} (not in the catalog)")
+    controls = c.controls(data, where, control_ids)
     title = c.text(data, "title", where)
     summary = c.text(data, "summary", where)
 
@@ -270,45 +193,21 @@ def _load_module(data: Any, rel: str, problems: list[str], control_ids: set[str]
     )
 
 
-def _catalog_control_ids() -> set[str]:
-    from ippo.catalog.loader import catalog_get  # lazy: needs Django settings
-
-    return {c.id for c in catalog_get().controls}
-
-
 def modules_load(data_dir: Path | str | None = None, *, control_ids: set[str] | None = None) -> list[Module]:
     """Load every module in ``data_dir`` (default: the shipped modules), sorted by id.
 
     ``control_ids`` defaults to the ids in the catalog. Raises ContentError listing every problem.
     """
-    base = Path(data_dir) if data_dir is not None else DATA_DIR
     if control_ids is None:
-        control_ids = _catalog_control_ids()
-    problems: list[str] = []
-    modules: list[Module] = []
-    files = sorted(base.glob("*.yaml"))
-    if not files:
-        problems.append(f"{base}: no module files (*.yaml)")
-    seen: dict[str, str] = {}
-    for path in files:
-        rel = path.name if data_dir is not None else f"ippo/training/data/modules/{path.name}"
-        try:
-            data = yaml_load_lines(path)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f":{mark.line + 1}" if mark else ""
-            problems.append(f"{rel}{line}: cannot read: {getattr(exc, 'problem', None) or exc}")
-            continue
-        module = _load_module(data, rel, problems, control_ids)
-        if module is None:
-            continue
-        if module.id in seen:
-            problems.append(f"{rel}: module {module.id!r}: duplicate module id (also in {seen[module.id]})")
-            continue
-        seen[module.id] = rel
-        modules.append(module)
-    if problems:
-        raise ContentError(problems)
+        control_ids = content.catalog_control_ids()
+    modules = content.load_dir(
+        data_dir,
+        lambda data, rel, problems: _load_module(data, rel, problems, control_ids),
+        ContentError,
+        default_dir=DATA_DIR,
+        default_rel="ippo/training/data/modules",
+        noun="module",
+    )
     return sorted(modules, key=lambda m: m.id)
 
 
