@@ -275,3 +275,88 @@ def test_content_loaders_answer_with_a_content_error(tmp_path_factory, loader, t
         call()
     except ContentError as exc:
         assert str(exc)
+
+
+@FUZZ
+@given(typed=st.text(max_size=60))
+def test_receipt_codes_normalise_to_digits_only(typed):
+    from ippo.reporting.receipts import code_normalise
+
+    digits = code_normalise(typed)
+    assert all(ch.isdigit() for ch in digits)
+    assert code_normalise(digits) == digits
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(typed=st.text(max_size=40))
+def test_receipt_code_guessing_counters_accept_anything(personas, typed):
+    from django.utils import timezone
+    from django_scopes import scope
+
+    from ippo.reporting.receipts import attempt_failed, attempts_locked
+
+    with scope(organization=personas.org):
+        now = timezone.now()
+        attempt_failed(org=personas.org, typed=typed, now=now)
+        assert attempts_locked(org=personas.org, typed=typed, now=now) in (True, False)
+
+
+@FUZZ
+@given(text=YAML_TEXT, target=st.sampled_from(["frameworks", "controls", "questions"]))
+def test_the_catalog_loader_answers_with_a_catalog_error(tmp_path_factory, text, target):
+    import shutil
+
+    from ippo.catalog.entities import CatalogError
+    from ippo.catalog.loader import DATA_DIR, catalog_load
+
+    directory = tmp_path_factory.mktemp("catalog") / "data"
+    shutil.copytree(DATA_DIR, directory)
+    victim = sorted((directory / target).glob("*.yaml"))[0]
+    victim.write_text(text, encoding="utf-8")
+    try:
+        catalog_load(directory)
+    except CatalogError as exc:
+        assert str(exc)
+
+
+JSON_VALUE = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=40)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    body=st.one_of(
+        JSON_VALUE,
+        st.dictionaries(
+            st.sampled_from(["platform", "evidence", "hostname", "agent_version", "os"]),
+            JSON_VALUE,
+            max_size=5,
+        ),
+    )
+)
+def test_the_device_agent_endpoint_never_fails_on_a_bad_report(client, personas, body):
+    import json
+
+    from django.core.cache import cache
+    from django_scopes import scope
+
+    from ippo.devices import services
+
+    cache.clear()  # the endpoint's rate limit would otherwise answer 429 after a few examples
+    with scope(organization=personas.org):
+        _row, code = services.enrolment_code_create(org=personas.org, actor=personas.manager)
+        _device, token = services.device_enrol(code=code, hostname="pc-01", platform="windows")
+    response = client.post(
+        "/agent/report",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code < 500, response.content[:200]
