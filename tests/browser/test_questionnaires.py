@@ -32,10 +32,8 @@ def test_upload_review_and_export_a_questionnaire(page, live_server, make_user, 
     page.wait_for_url("**/columns/")
     assert page.locator("select[name=question_col]").input_value() == "3"
     assert page.locator("tr.preview-header").count() == 1
-    page.select_option("select[name=sheet]", "記入要領")  # htmx swaps the form and the preview
-    page.locator("td", has_text="回答欄に ○・△・× のいずれかを選択してください").first.wait_for()
-    page.select_option("select[name=sheet]", "チェックシート")
-    page.locator("td", has_text="情報セキュリティの責任者を任命していますか。").first.wait_for()
+    _choose_sheet(page, "記入要領", "回答欄に ○・△・× のいずれかを選択してください")  # htmx swaps form and preview
+    _choose_sheet(page, "チェックシート", "情報セキュリティの責任者を任命していますか。")
     snapshot(page, "questionnaire-columns")
     page.locator("#mapping form > button.primary").click()
     page.wait_for_url(f"**/o/{org.slug}/questionnaires/*/")
@@ -56,3 +54,19 @@ def test_upload_review_and_export_a_questionnaire(page, live_server, make_user, 
     ws = load_workbook(io.BytesIO(open(path, "rb").read()))["チェックシート"]
     assert ws["D5"].value in {"確認中", "Being checked"}
     assert not [e for e in page.csp_errors if "Content Security Policy" in e], page.csp_errors
+
+
+def _choose_sheet(page, sheet: str, expected_cell: str) -> None:
+    """Pick a sheet and wait for its preview. The select is itself replaced by the swap, so on a busy
+    machine a change made while the previous swap was still settling can be lost: choose it again once."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.wait_for_load_state("networkidle")
+    page.select_option("select[name=sheet]", sheet)
+    cell = page.locator("td", has_text=expected_cell).first
+    try:
+        cell.wait_for(timeout=15000)
+    except PlaywrightTimeout:
+        page.select_option("select[name=sheet]", sheet)
+        cell.wait_for(timeout=30000)
+
