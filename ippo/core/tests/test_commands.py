@@ -37,10 +37,11 @@ def _free_port() -> int:
 
 def test_serve_runs_the_production_server_and_the_task_worker(tmp_path):
     port = _free_port()
+    log = tmp_path / "serve.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "ippo.cli", "serve", "--port", str(port), "--workers", "1"],
         env=_env(tmp_path),
-        stdout=subprocess.PIPE,
+        stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
@@ -66,10 +67,13 @@ def test_serve_runs_the_production_server_and_the_task_worker(tmp_path):
         with urllib.request.urlopen(base + css, timeout=5) as r:
             assert r.status == 200 and b"--brand" in r.read()
         assert (tmp_path / "ippo.sqlite3").exists()
-        time.sleep(2)
+        deadline = time.monotonic() + 60  # the task worker starts after the web server; slower on a busy machine
+        while "Starting worker" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.25)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
-        output, _ = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+    output = log.read_text()
     assert "Starting worker" in output, output[-2000:]
     assert "ippo is ready" in output
     assert proc.returncode == 0, output[-2000:]
