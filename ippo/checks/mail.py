@@ -9,7 +9,6 @@ DNS only (passive): safe to call for any domain. Messages are in the active lang
 
 from __future__ import annotations
 
-from ippo.checks.dnsclient import Dns
 from ippo.checks.evaluate.mailauth import dkim_evaluate, dmarc_evaluate
 from ippo.checks.evaluate.spf import spf_evaluate
 
@@ -34,7 +33,11 @@ def sender_domain_check(
     (plus "code" and "params"). `resolver` is "host:port"; default: IPPO_CHECKS_RESOLVER, else the system's.
     Status is pass/warn/fail/unknown/na; a DNS timeout gives unknown, never fail."""
     domain = domain_normalise(domain)
-    lookups = dns if dns is not None else Dns(resolver)
+    if dns is None:
+        from ippo.checks.dnsclient import Dns  # dnspython is loaded only when a check runs
+
+        dns = Dns(resolver)
+    lookups = dns
     results = [
         spf_evaluate(domain, lookups),
         dkim_evaluate(domain, lookups, selectors=selectors),

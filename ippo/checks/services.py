@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ippo.checks.dnsclient import Dns
 from ippo.checks.mail import domain_normalise
 from ippo.checks.models import AddressAttestation, CheckOutcome, CheckRun, Domain
 from ippo.core.audit import audit_record
@@ -109,7 +108,10 @@ def domain_delete(*, domain: Domain, actor) -> None:
 
 def domain_verification_lookup(domain: Domain, *, dns=None) -> str:
     """ "found", "missing" or "unknown" (the DNS server did not answer): is the TXT token published?"""
-    dns = dns or Dns()
+    if dns is None:
+        from ippo.checks.dnsclient import Dns  # dnspython is loaded only when a check runs
+
+        dns = Dns()
     answer = dns.txt(domain.name)
     if answer.failed:
         return "unknown"
@@ -266,7 +268,11 @@ def checkrun_execute(*, run: CheckRun, cfg=None, now: datetime | None = None, dn
     now = now or timezone.now()
     domain = run.domain
     cfg = cfg or collect.CheckConfig.from_settings()
-    lookups = dns or Dns(cfg.resolver, timeout=min(cfg.timeout, 3.0), gate=cfg.gate)
+    if dns is None:
+        from ippo.checks.dnsclient import Dns
+
+        dns = Dns(cfg.resolver, timeout=min(cfg.timeout, 3.0), gate=cfg.gate)
+    lookups = dns
     try:
         verified = domain_verify(domain=domain, actor=None, dns=lookups, now=now) == "found"
         attested = list(AddressAttestation.objects.filter(domain=domain).values_list("address", flat=True))
