@@ -13,18 +13,13 @@ from ippo.checks.forms import AttestationForm, DomainForm, DomainSettingsForm
 from ippo.checks.models import AddressAttestation, CheckRun, Domain
 from ippo.core.roles import role_has_permission
 from ippo.core.tenancy import org_view
+from ippo.lib.forms import show_errors
 
 
 def _can_manage(request) -> bool:
     return role_has_permission(request.role, "checks.manage")
 
 
-def _show_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @require_safe
@@ -48,7 +43,7 @@ def domain_create(request):
                 dkim_selectors=form.cleaned_data["dkim_selectors"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Domain added. Publish the record below to prove it is yours."))
             return redirect("org:domain_detail", request.org.slug, domain.pk)
@@ -140,7 +135,7 @@ def domain_attest(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Address added. It is tested with the next check."))
             return redirect("org:domain_detail", request.org.slug, domain.pk)

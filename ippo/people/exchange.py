@@ -24,7 +24,7 @@ from ippo.core.models import Organization
 from ippo.lib.tabular import unescape_cell
 from ippo.lib.text import join_list, quote
 from ippo.people.models import Employee
-from ippo.registers.exchange import MAX_BYTES, MAX_ROWS, ImportProblems, read_rows
+from ippo.registers.exchange import MAX_BYTES, MAX_ROWS, ImportProblems, norm, read_rows
 
 __all__ = ["MAX_BYTES", "MAX_ROWS", "ImportProblems", "Preview", "employees_check", "export_rows"]
 
@@ -48,12 +48,6 @@ TYPE_WORDS = {
     "executive": ("役員", "取締役", "代表取締役", "社長", "director", "executive"),
     "other": ("その他", "other"),
 }
-
-
-def norm(value) -> str:
-    """Compare loosely: full-width → half-width, case and runs of spaces ignored (ＡＢＣ = abc)."""
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
-    return " ".join(text.split()).casefold()
 
 
 def heading(code: str, language: str | None = None) -> str:

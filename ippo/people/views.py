@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from ippo.core.audit import audit_record
 from ippo.core.tenancy import org_view
 from ippo.lib import tabular
+from ippo.lib.forms import show_errors
 from ippo.lib.text import join_list, quote
 from ippo.people import exchange, selectors, services
 from ippo.people.forms import DepartmentForm, EmployeeForm, EmployeeImportForm, LeaveForm
@@ -27,12 +28,6 @@ def _get(model, request, pk: int):
     return get_object_or_404(model.objects.filter(organization=request.org), pk=pk)
 
 
-def _show_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @require_safe
@@ -56,7 +51,7 @@ def employee_create(request):
         try:
             employee = services.employee_create(org=request.org, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": employee.name})
             if "add_another" in request.POST:
@@ -73,7 +68,7 @@ def employee_edit(request, pk: int):
         try:
             services.employee_update(employee=employee, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("org:employee_list", request.org.slug)
@@ -203,7 +198,7 @@ def department_list(request):
         try:
             services.department_create(org=request.org, actor=request.user, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("The department was added."))
             return redirect("org:department_list", request.org.slug)

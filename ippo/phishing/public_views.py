@@ -37,7 +37,7 @@ from django_scopes import scope
 
 from ippo.phishing import tracking
 from ippo.phishing.models import Drill, Recipient
-from ippo.phishing.templates_content import DrillTemplate, template_render, templates_load
+from ippo.phishing.templates_content import DrillTemplate, template_render
 
 # A 1×1 transparent GIF.
 PIXEL = (
@@ -88,14 +88,10 @@ def _find(token: str) -> Recipient | None:
 # --- The mail, as the person received it -------------------------------------------------------------
 
 
-_TEMPLATES: dict[str, DrillTemplate] | None = None
-
-
 def _template(template_id: str) -> DrillTemplate | None:
-    global _TEMPLATES
-    if _TEMPLATES is None:
-        _TEMPLATES = {t.id: t for t in templates_load()}
-    return _TEMPLATES.get(template_id)
+    from ippo.phishing.sending import templates_content_by_id  # loaded once per process, shared with sending
+
+    return templates_content_by_id().get(template_id)
 
 
 def _split_name(full: str) -> tuple[str, str]:

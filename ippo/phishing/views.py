@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from ippo.core.tenancy import org_view
+from ippo.lib.forms import show_errors
 from ippo.phishing import documents, sending, services
 from ippo.phishing.forms import (
     AudienceForm,
@@ -41,12 +42,6 @@ def _data(request):
     return request.POST if request.method == "POST" else None
 
 
-def _show_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 # --- Sending profiles ---------------------------------------------------------------------------------------
@@ -72,7 +67,7 @@ def _profile_page(request, profile: SendingProfile | None):
                 **fields,
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("The sending profile “%(name)s” was saved.") % {"name": saved.name})
             return redirect("org:sendingprofile_edit", request.org.slug, saved.pk)
@@ -350,7 +345,7 @@ def _audience_page(request, drill: Drill | None):
         except ValidationError as exc:
             if drill is None:
                 target.delete()
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             return _next(request, target, "audience")
     with_mail = services.audience_employees(org=request.org, audience={"mode": "everyone"}).count()
@@ -407,7 +402,7 @@ def drill_template(request, pk: int):
                 random_template=form.cleaned_data["random_template"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             return _next(request, drill, "template")
     language = _lang()
@@ -426,7 +421,7 @@ def drill_landing(request, pk: int):
         try:
             services.drill_landing_save(drill=drill, actor=request.user, landing=form.cleaned_data["landing"])
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             return _next(request, drill, "landing")
     return _wizard(request, drill, "landing", form)
@@ -463,7 +458,7 @@ def drill_window(request, pk: int):
                 now=now,
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             return _next(request, drill, "window")
     count = services.audience_employees(org=request.org, audience=drill.audience).count()
@@ -486,7 +481,7 @@ def drill_review(request, pk: int):
                 repeat_every_months=data["repeat_every_months"] if data["repeat"] else None,
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -88,8 +88,8 @@ class ImportResult:
     unchanged: int
 
 
-def _norm(value) -> str:
-    """Compare headings and values loosely: full-width → half-width, case and surrounding spaces ignored."""
+def norm(value) -> str:
+    """Compare headings and values loosely (also used by the employee import): full-width → half-width, case and surrounding spaces ignored."""
     text = unicodedata.normalize("NFKC", "" if value is None else str(value))
     return " ".join(text.split()).casefold()
 
@@ -106,7 +106,7 @@ def _heading_aliases() -> dict[str, str]:
     aliases = {}
     for code, ja, en, others in COLUMNS:
         for text in (code, ja, en, f"{ja} {en}", f"{ja}({en})", f"{ja} ({en})", *others):
-            aliases[_norm(text)] = code
+            aliases[norm(text)] = code
     return aliases
 
 
@@ -114,10 +114,10 @@ def _labels_in_both(choices) -> dict[str, object]:
     """Every spelling of a choice: its code and its Japanese and English labels."""
     aliases = {}
     for value, _label in choices:
-        aliases[_norm(value)] = value
+        aliases[norm(value)] = value
         for lang in ("ja", "en"):
             with translation.override(lang):
-                aliases[_norm(str(dict(choices)[value]))] = value
+                aliases[norm(str(dict(choices)[value]))] = value
     return aliases
 
 
@@ -125,21 +125,21 @@ def _type_aliases() -> dict[str, str]:
     aliases = _labels_in_both(AssetType.choices)
     for code, words in TYPE_WORDS.items():
         for word in words:
-            aliases.setdefault(_norm(word), code)
+            aliases.setdefault(norm(word), code)
     return aliases
 
 
 def _yes_no_words() -> tuple[set[str], set[str]]:
-    yes, no = {_norm(w) for w in TRUE_WORDS}, {_norm(w) for w in FALSE_WORDS}
+    yes, no = {norm(w) for w in TRUE_WORDS}, {norm(w) for w in FALSE_WORDS}
     for lang in ("ja", "en"):
         with translation.override(lang):
-            yes.add(_norm(pgettext("answer", "Yes")))
-            no.add(_norm(pgettext("answer", "No")))
+            yes.add(norm(pgettext("answer", "Yes")))
+            no.add(norm(pgettext("answer", "No")))
     return yes, no
 
 
 def _importance(raw: str) -> int | None:
-    text = _norm(raw)
+    text = norm(raw)
     if not text:
         return Importance.MEDIUM
     if text in IMPORTANCE_WORDS:
@@ -218,7 +218,7 @@ def _columns(header: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     problems = []
     for index, cell in enumerate(header):
-        code = aliases.get(_norm(cell))
+        code = aliases.get(norm(cell))
         if code is None:
             continue  # extra columns (a "No." column, remarks …) are ignored
         if code in found:
@@ -250,9 +250,9 @@ def check_rows(org: Organization, rows: list[list[str]]) -> list[dict]:
     yes, no = _yes_no_words()
     people = {}
     for m in Membership.objects.filter(organization=org).select_related("user"):
-        people[_norm(m.user.email)] = m.user
+        people[norm(m.user.email)] = m.user
         if m.user.name:
-            people.setdefault(_norm(m.user.name), m.user)
+            people.setdefault(norm(m.user.name), m.user)
     problems: list[str] = []
     seen: dict[str, int] = {}
     out = []
@@ -267,14 +267,14 @@ def check_rows(org: Organization, rows: list[list[str]]) -> list[dict]:
             row_problems.append(_("Row %(row)s: the name is empty.") % where)
         elif len(name) > 200:
             row_problems.append(_("Row %(row)s: the name is longer than 200 characters.") % where)
-        elif _norm(name) in seen:
+        elif norm(name) in seen:
             row_problems.append(
                 _("Row %(row)s: “%(name)s” appears twice (also in row %(first)s).")
-                % {**where, "name": name, "first": seen[_norm(name)]}
+                % {**where, "name": name, "first": seen[norm(name)]}
             )
         else:
-            seen[_norm(name)] = number
-        asset_type = types.get(_norm(cell.get("asset_type", "")))
+            seen[norm(name)] = number
+        asset_type = types.get(norm(cell.get("asset_type", "")))
         if asset_type is None:
             row_problems.append(
                 _("Row %(row)s: “%(value)s” is not a type. Use one of: %(types)s.")
@@ -286,7 +286,7 @@ def check_rows(org: Organization, rows: list[list[str]]) -> list[dict]:
                 if cell.get("asset_type")
                 else _("Row %(row)s: the type is empty.") % where
             )
-        personal = _norm(cell.get("personal_data", ""))
+        personal = norm(cell.get("personal_data", ""))
         if personal and personal not in yes | no:
             row_problems.append(
                 _("Row %(row)s: personal data must be yes or no (not “%(value)s”).")
@@ -314,7 +314,7 @@ def check_rows(org: Organization, rows: list[list[str]]) -> list[dict]:
         if "location" in columns:
             fields["location"] = cell["location"]
         if "owner" in columns:
-            owner = people.get(_norm(cell["owner"]))
+            owner = people.get(norm(cell["owner"]))
             fields["owner"] = owner
             fields["owner_name"] = "" if owner else cell["owner"]
         if "personal_data" in columns:
@@ -335,10 +335,10 @@ def assets_import(*, org: Organization, actor, name: str, data: bytes) -> Import
     """Check the whole file, then add new assets and update those with the same name. Raises ImportProblems
     (every problem, each naming its row) and writes nothing when the file is not clean."""
     fields_list = check_rows(org, read_rows(name, data))
-    existing = {_norm(a.name): a for a in Asset.objects.filter(organization=org)}
+    existing = {norm(a.name): a for a in Asset.objects.filter(organization=org)}
     to_create, to_update = [], []
     for fields in fields_list:
-        asset = existing.get(_norm(fields["name"]))
+        asset = existing.get(norm(fields["name"]))
         if asset is None:
             to_create.append(Asset(organization=org, **fields))
             continue

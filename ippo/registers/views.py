@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from ippo.core.roles import role_has_permission
 from ippo.core.tenancy import org_view
 from ippo.lib import tabular
+from ippo.lib.forms import show_errors
 from ippo.lib.text import join_list, quote
 from ippo.program.models import ControlStatus
 from ippo.registers import content, exchange, exports, risk_model, selectors, services
@@ -31,13 +32,6 @@ def _get(model, request, pk: int):
     return get_object_or_404(model.objects.filter(organization=request.org), pk=pk)
 
 
-def _show_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one, else on top."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _detached(obj):
@@ -84,7 +78,7 @@ def _asset_form_page(request, asset: Asset | None):
                 services.asset_update(asset=asset, actor=request.user, **fields)
                 messages.success(request, _("The asset “%(name)s” was saved.") % {"name": asset.name})
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             return redirect("org:asset_list", request.org.slug)
     return render(request, "registers/asset_form.html", {"form": form, "asset": asset})
@@ -233,7 +227,7 @@ def _risk_form_page(request, risk: Risk | None):
                 services.risk_update(risk=risk, actor=request.user, assets=assets, **fields)
                 messages.success(request, _("The risk was saved."))
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             return redirect("org:risk_detail", request.org.slug, risk.pk)
     suggestion = None
@@ -295,7 +289,7 @@ def risksettings_edit(request):
                 cost_per_record_yen=form.cleaned_data["cost_per_record_yen"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("The figures are saved. Every risk's estimate now uses them."))
             return redirect("org:risk_list", request.org.slug)
@@ -376,7 +370,7 @@ def _vendor_form_page(request, vendor: Vendor | None):
                 services.vendor_update(vendor=vendor, actor=request.user, **fields)
                 messages.success(request, _("The vendor “%(name)s” was saved.") % {"name": vendor.name})
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             return redirect("org:vendor_detail", request.org.slug, vendor.pk)
     return render(request, "registers/vendor_form.html", {"form": form, "vendor": vendor})

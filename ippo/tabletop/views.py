@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ippo.catalog.loader import catalog_get
 from ippo.core.tenancy import org_view
+from ippo.lib.forms import show_errors
 from ippo.lib.pdf import render_pdf
 from ippo.tabletop import selectors, services
 from ippo.tabletop.content import scenario_get, scenarios_get
@@ -42,12 +43,6 @@ def _controls(scenario) -> list:
     return [catalog.control(c) for c in scenario.controls]
 
 
-def _show_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 # --- Scenario library ---------------------------------------------------------------------------------------
@@ -107,7 +102,7 @@ def exercise_create(request):
                 **form.plan_fields(),
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("The exercise is planned."))
             return redirect("org:exercise_detail", request.org.slug, exercise.pk)
@@ -124,7 +119,7 @@ def exercise_edit(request, pk: int):
                 exercise=exercise, actor=request.user, players=form.players(), **form.plan_fields()
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("The plan was saved."))
             return redirect("org:exercise_detail", request.org.slug, exercise.pk)
@@ -316,7 +311,7 @@ def exercise_action_add(request, pk: int):
         try:
             services.exercise_action_add(exercise=exercise, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("The action was added to the report."))
             return redirect(

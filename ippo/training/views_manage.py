@@ -15,18 +15,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ippo.core.tenancy import org_view
 from ippo.lib import tabular
+from ippo.lib.forms import show_errors
 from ippo.people.models import Department, Employee
 from ippo.training import lessons, selectors, services
 from ippo.training.forms import AssignForm, CustomModuleForm, GroupSessionForm, RuleForm
 from ippo.training.models import Assignment, AssignmentRule, CustomModule, GroupSession
-
-
-def _show_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 @require_safe
@@ -75,7 +68,7 @@ def training_assign(request):
                 due_on=form.cleaned_data["due_on"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             if created:
                 messages.success(
@@ -155,7 +148,7 @@ def _rule_page(request, rule: AssignmentRule | None):
                 is_active=data["is_active"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("The rule was saved. It is applied once a day."))
             return redirect("org:assignmentrule_list", request.org.slug)
@@ -222,7 +215,7 @@ def _session_page(request, session: GroupSession | None):
                 attendees=list(data["attendees"]),
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("The session and its attendance were saved."))
             return redirect("org:groupsession_list", request.org.slug)
@@ -278,7 +271,7 @@ def _custom_page(request, module: CustomModule | None):
             try:
                 module = services.custommodule_save(org=request.org, actor=request.user, module=module, **fields)
             except ValidationError as exc:
-                _show_errors(form, exc)
+                show_errors(form, exc)
             else:
                 messages.success(request, _("The lesson “%(title)s” was saved.") % {"title": module.title})
                 return redirect("org:custommodule_list", request.org.slug)
